@@ -1,0 +1,141 @@
+//===- QLPFolds.cpp - Folders of the qlp ops --------------------*- C++ -*-===//
+//
+// Op-intrinsic simplifications: identity rescales and clamps, pack/unpack
+// round trips, and compile-time packing of constants.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialect/QLPOps.h"
+#include "runtime/qlp_runtime.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/TypeUtilities.h"
+
+using namespace mlir;
+using namespace mlir::qlp;
+
+static unsigned getElementWidth(Type shapedType) {
+  return getElementTypeOrSelf(shapedType).getIntOrFloatBitWidth();
+}
+
+/// True when [lo, hi] is the whole range of the signed `width`-bit type.
+static bool isFullRange(int64_t lo, int64_t hi, unsigned width) {
+  return lo == -(int64_t(1) << (width - 1)) &&
+         hi == (int64_t(1) << (width - 1)) - 1;
+}
+
+//===----------------------------------------------------------------------===//
+// RescaleOp
+//===----------------------------------------------------------------------===//
+
+OpFoldResult RescaleOp::fold(FoldAdaptor) {
+  // y = clamp((x - zp) * 2^s / 2^s + zp) is x when the scale is exactly one
+  // (no rounding happens), both zero points agree, and the clamp cannot cut
+  // any value of the (unchanged) element type.
+  if (getInput().getType() != getOutput().getType())
+    return {};
+  DyadicAttr scale = getScale();
+  for (auto [m, s] : llvm::zip(scale.getMultipliers(), scale.getShifts()))
+    if (s > 30 || m != (int64_t(1) << s))
+      return {};
+  if (getInputZp() != getOutputZp())
+    return {};
+  unsigned width = getElementWidth(getOutput().getType());
+  if (getClampMin() && !isFullRange(*getClampMin(), *getClampMax(), width))
+    return {};
+  return getInput();
+}
+
+//===----------------------------------------------------------------------===//
+// ClampOp
+//===----------------------------------------------------------------------===//
+
+OpFoldResult ClampOp::fold(FoldAdaptor) {
+  if (isFullRange(getMin(), getMax(), getElementWidth(getInput().getType())))
+    return getInput();
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// PackOp / UnpackOp
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// A tensor viewed as [outer, length, inner] around the packed axis, which
+/// is how the runtime's packing functions address it.
+struct PackGeometry {
+  int64_t outer = 1, length, inner = 1;
+  int32_t bits, wordBits;
+};
+} // namespace
+
+static PackGeometry getGeometry(RankedTensorType values, RankedTensorType words,
+                                int64_t axis) {
+  PackGeometry g;
+  ArrayRef<int64_t> shape = values.getShape();
+  for (int64_t d = 0; d < axis; ++d)
+    g.outer *= shape[d];
+  g.length = shape[axis];
+  for (int64_t d = axis + 1, e = values.getRank(); d < e; ++d)
+    g.inner *= shape[d];
+  g.bits = getPackedBitWidth(values.getElementType());
+  g.wordBits = getElementWidth(words);
+  return g;
+}
+
+/// Reads the values to pack as one int8 per element: the integers of a
+/// constant, or the +-1 of a binarized constant. Fails on anything else.
+static FailureOr<SmallVector<int8_t>> getConstantValues(Value input) {
+  DenseIntElementsAttr dense;
+  SmallVector<int8_t> values;
+  if (matchPattern(input, m_Constant(&dense))) {
+    for (const APInt &v : dense.getValues<APInt>())
+      values.push_back(static_cast<int8_t>(v.getSExtValue()));
+    return values;
+  }
+  auto binarize = input.getDefiningOp<BinarizeOp>();
+  if (!binarize || !matchPattern(binarize.getInput(), m_Constant(&dense)))
+    return failure();
+  int64_t threshold = binarize.getThreshold();
+  for (const APInt &v : dense.getValues<APInt>())
+    values.push_back(v.getSExtValue() >= threshold ? 1 : -1);
+  return values;
+}
+
+OpFoldResult PackOp::fold(FoldAdaptor) {
+  RankedTensorType valuesType = getInput().getType();
+  RankedTensorType wordsType = getOutput().getType();
+  PackGeometry g = getGeometry(valuesType, wordsType, getAxis());
+
+  // pack(unpack(p)) is p only when p has no tail bits, which unpack drops.
+  if (auto unpack = getInput().getDefiningOp<UnpackOp>()) {
+    if (unpack.getAxis() == getAxis() &&
+        unpack.getInput().getType() == wordsType &&
+        (g.length * g.bits) % g.wordBits == 0)
+      return unpack.getInput();
+  }
+
+  if (!valuesType.hasStaticShape())
+    return {};
+  FailureOr<SmallVector<int8_t>> values = getConstantValues(getInput());
+  if (failed(values))
+    return {};
+  int64_t packedLength = qlp_rt_packed_length(g.length, g.bits, g.wordBits);
+  SmallVector<char> raw(g.outer * packedLength * g.inner * (g.wordBits / 8));
+  if (qlp_rt_pack_s8(values->data(), g.outer, g.length, g.inner, g.bits,
+                     g.wordBits, raw.data()) != QLP_RT_OK)
+    return {};
+  // i8/i32/i64 dense storage is the native array of words, which is exactly
+  // what the runtime wrote.
+  return DenseElementsAttr::getFromRawBuffer(wordsType, raw);
+}
+
+OpFoldResult UnpackOp::fold(FoldAdaptor) {
+  if (auto pack = getInput().getDefiningOp<PackOp>()) {
+    if (pack.getAxis() == getAxis() &&
+        pack.getInput().getType() == getOutput().getType())
+      return pack.getInput();
+  }
+  return {};
+}
