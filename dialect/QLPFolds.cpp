@@ -11,6 +11,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/TypeUtilities.h"
+#include "llvm/Support/CheckedArithmetic.h"
 
 using namespace mlir;
 using namespace mlir::qlp;
@@ -70,15 +71,24 @@ struct PackGeometry {
 };
 } // namespace
 
-static PackGeometry getGeometry(RankedTensorType values, RankedTensorType words,
-                                int64_t axis) {
+/// The geometry of a static `values` tensor packed into `words`, or failure
+/// when its sizes do not fit in 64 bits (the verifier accepts any static
+/// size, so `outer` and `inner` are products the user controls).
+static FailureOr<PackGeometry> getGeometry(RankedTensorType values,
+                                           RankedTensorType words,
+                                           int64_t axis) {
   PackGeometry g;
   ArrayRef<int64_t> shape = values.getShape();
-  for (int64_t d = 0; d < axis; ++d)
-    g.outer *= shape[d];
+  std::optional<int64_t> outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis && outer; ++d)
+    outer = llvm::checkedMul(*outer, shape[d]);
+  for (int64_t d = axis + 1, e = values.getRank(); d < e && inner; ++d)
+    inner = llvm::checkedMul(*inner, shape[d]);
+  if (!outer || !inner)
+    return failure();
+  g.outer = *outer;
   g.length = shape[axis];
-  for (int64_t d = axis + 1, e = values.getRank(); d < e; ++d)
-    g.inner *= shape[d];
+  g.inner = *inner;
   g.bits = getPackedBitWidth(values.getElementType());
   g.wordBits = getElementWidth(words);
   return g;
@@ -106,25 +116,33 @@ static FailureOr<SmallVector<int8_t>> getConstantValues(Value input) {
 OpFoldResult PackOp::fold(FoldAdaptor) {
   RankedTensorType valuesType = getInput().getType();
   RankedTensorType wordsType = getOutput().getType();
-  PackGeometry g = getGeometry(valuesType, wordsType, getAxis());
 
-  // pack(unpack(p)) is p only when p has no tail bits, which unpack drops.
+  // pack(unpack(p)) is p only when p has no tail bits, which unpack drops:
+  // when the n values (static, by the verifier) fill whole words, i.e. n is a
+  // multiple of the wordBits / bits fields per word.
   if (auto unpack = getInput().getDefiningOp<UnpackOp>()) {
+    int64_t fieldsPerWord = getElementWidth(wordsType) /
+                            getPackedBitWidth(valuesType.getElementType());
     if (unpack.getAxis() == getAxis() &&
         unpack.getInput().getType() == wordsType &&
-        (g.length * g.bits) % g.wordBits == 0)
+        valuesType.getDimSize(getAxis()) % fieldsPerWord == 0)
       return unpack.getInput();
   }
 
   if (!valuesType.hasStaticShape())
     return {};
+  FailureOr<PackGeometry> g = getGeometry(valuesType, wordsType, getAxis());
+  if (failed(g))
+    return {};
   FailureOr<SmallVector<int8_t>> values = getConstantValues(getInput());
   if (failed(values))
     return {};
-  int64_t packedLength = qlp_rt_packed_length(g.length, g.bits, g.wordBits);
-  SmallVector<char> raw(g.outer * packedLength * g.inner * (g.wordBits / 8));
-  if (qlp_rt_pack_s8(values->data(), g.outer, g.length, g.inner, g.bits,
-                     g.wordBits, raw.data()) != QLP_RT_OK)
+  // The verifier proved that the result type holds packedLength words along
+  // the axis; the constant exists, so its word count fits in memory.
+  int64_t packedLength = qlp_rt_packed_length(g->length, g->bits, g->wordBits);
+  SmallVector<char> raw(g->outer * packedLength * g->inner * (g->wordBits / 8));
+  if (qlp_rt_pack_s8(values->data(), g->outer, g->length, g->inner, g->bits,
+                     g->wordBits, raw.data()) != QLP_RT_OK)
     return {};
   // i8/i32/i64 dense storage is the native array of words, which is exactly
   // what the runtime wrote.

@@ -7,10 +7,17 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialect/QLPOps.h"
+#include "runtime/qlp_runtime.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/APInt.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/CheckedArithmetic.h"
+
+#include <limits>
+#include <string>
 
 using namespace mlir;
 using namespace mlir::qlp;
@@ -40,6 +47,21 @@ static int64_t getSignedMin(unsigned width) {
 
 static int64_t getSignedMax(unsigned width) {
   return (int64_t(1) << (width - 1)) - 1;
+}
+
+/// A dimension size as messages show it: the number, or "?" when dynamic
+/// (the raw sentinel would print as -9223372036854775808).
+static std::string formatDim(int64_t size) {
+  return ShapedType::isDynamic(size) ? "?" : std::to_string(size);
+}
+
+/// `values` as "[a, b, ...]".
+static std::string formatList(ArrayRef<int64_t> values) {
+  std::string text = "[";
+  llvm::raw_string_ostream os(text);
+  llvm::interleaveComma(values, os);
+  os << "]";
+  return text;
 }
 
 /// Checks that `value` (an attribute named `name`) is a value of the signed
@@ -76,28 +98,40 @@ static int64_t getMaxAbsDiff(unsigned width, int64_t zp) {
   return std::max(zp - getSignedMin(width), getSignedMax(width) - zp);
 }
 
-/// Proves that a sum of `k` products, each factor bounded in magnitude by
-/// `lhsBound` and `rhsBound`, fits in i32; otherwise names the bound that is
-/// exceeded.
-static LogicalResult verifyAccumulation(Operation *op, int64_t k,
-                                        StringRef lhsName, int64_t lhsBound,
-                                        StringRef rhsName, int64_t rhsBound) {
-  // k < 2^63 and each bound < 2^33, so the product needs up to 129 bits.
-  __int128 worst = static_cast<__int128>(k) * lhsBound * rhsBound;
+namespace {
+/// One factor of the products an i32 accumulator sums: its name in messages
+/// (e.g. "|lhs - lhs_zp|") and the largest magnitude it can take.
+struct AccumulationFactor {
+  StringRef name;
+  int64_t bound;
+};
+} // namespace
+
+/// Proves that a sum of `count` products of `factors`, each factor bounded in
+/// magnitude by its `bound`, fits in i32; otherwise shows the product of the
+/// bounds that exceeds it. `countName` names the number of terms ("K").
+static LogicalResult
+verifyAccumulation(Operation *op, StringRef countName, int64_t count,
+                   ArrayRef<AccumulationFactor> factors) {
+  // count < 2^63 and at most two bounds, each at most 2^16 - 1 (an i16
+  // average-pool input with the extreme zero point), so the product stays
+  // below 2^95 and __int128 holds it exactly.
+  __int128 worst = count;
+  for (const AccumulationFactor &factor : factors)
+    worst *= factor.bound;
   if (worst <= std::numeric_limits<int32_t>::max())
     return success();
   InFlightDiagnostic diag = op->emitOpError()
-                            << "i32 accumulation can overflow: K (" << k
-                            << ") * max" << lhsName << " (" << lhsBound
-                            << ") * max" << rhsName << " (" << rhsBound
-                            << ") = ";
-  // raw_ostream has no __int128 overload; the value fits in uint64 unless k
-  // itself is near 2^63, in which case the exact figure adds nothing.
-  if (worst <= static_cast<__int128>(std::numeric_limits<uint64_t>::max()))
-    diag << static_cast<uint64_t>(worst);
-  else
-    diag << "more than 2^64";
-  diag << " exceeds 2147483647";
+                            << "i32 accumulation can overflow: " << countName
+                            << " (" << count << ")";
+  for (const AccumulationFactor &factor : factors)
+    diag << " * max" << factor.name << " (" << factor.bound << ")";
+  // raw_ostream has no __int128 overload; print it through a 128-bit APInt.
+  uint64_t words[2] = {static_cast<uint64_t>(worst),
+                       static_cast<uint64_t>(worst >> 64)};
+  SmallString<40> text;
+  llvm::APInt(128, words).toString(text, /*Radix=*/10, /*Signed=*/true);
+  diag << " = " << text << " exceeds 2147483647";
   return diag;
 }
 
@@ -129,14 +163,20 @@ static LogicalResult verifyMatmulShapes(Operation *op, RankedTensorType lhs,
            << "expects the reduction dimensions to match, got lhs K = " << k
            << " and rhs K = " << rhs.getDimSize(b);
   if (rank == 3 && (!dimsCompatible(lhs.getDimSize(0), rhs.getDimSize(0)) ||
-                    !dimsCompatible(lhs.getDimSize(0), result.getDimSize(0))))
-    return op->emitOpError("expects equal batch dimensions");
+                    !dimsCompatible(lhs.getDimSize(0), result.getDimSize(0)) ||
+                    !dimsCompatible(rhs.getDimSize(0), result.getDimSize(0))))
+    return op->emitOpError()
+           << "expects equal batch sizes, got lhs "
+           << formatDim(lhs.getDimSize(0)) << ", rhs "
+           << formatDim(rhs.getDimSize(0)) << " and result "
+           << formatDim(result.getDimSize(0));
   if (!dimsCompatible(lhs.getDimSize(b), result.getDimSize(b)) ||
       !dimsCompatible(rhs.getDimSize(b + 1), result.getDimSize(b + 1)))
     return op->emitOpError()
-           << "expects result shape [M, N] = [" << lhs.getDimSize(b) << ", "
-           << rhs.getDimSize(b + 1) << "], got [" << result.getDimSize(b)
-           << ", " << result.getDimSize(b + 1) << "]";
+           << "expects result shape [M, N] = [" << formatDim(lhs.getDimSize(b))
+           << ", " << formatDim(rhs.getDimSize(b + 1)) << "], got ["
+           << formatDim(result.getDimSize(b)) << ", "
+           << formatDim(result.getDimSize(b + 1)) << "]";
   return success();
 }
 
@@ -148,16 +188,19 @@ static LogicalResult verifyWindowAttrs(Operation *op,
   if (strides.size() != 2 || llvm::any_of(strides, [](int64_t s) {
         return s < 1;
       }))
-    return op->emitOpError("expects strides to be 2 values >= 1");
+    return op->emitOpError() << "expects strides to be 2 values >= 1, got "
+                             << formatList(strides);
   if (dilations.size() != 2 || llvm::any_of(dilations, [](int64_t d) {
         return d < 1;
       }))
-    return op->emitOpError("expects dilations to be 2 values >= 1");
+    return op->emitOpError() << "expects dilations to be 2 values >= 1, got "
+                             << formatList(dilations);
   if (padding.size() != 4 || llvm::any_of(padding, [](int64_t p) {
         return p < 0;
       }))
-    return op->emitOpError(
-        "expects padding to be 4 values >= 0 ([top, bottom, left, right])");
+    return op->emitOpError() << "expects padding to be 4 values >= 0 ([top, "
+                                "bottom, left, right]), got "
+                             << formatList(padding);
   return success();
 }
 
@@ -169,14 +212,28 @@ static LogicalResult verifySpatialDim(Operation *op, StringRef name,
                                       int64_t out) {
   if (ShapedType::isDynamic(in))
     return success();
-  int64_t effective = dilation * (kernel - 1) + 1;
-  int64_t span = in + padBefore + padAfter - effective;
-  if (span < 0)
+  // All operands are attributes or static sizes the user wrote, each up to
+  // 2^63 - 1: compute in checked arithmetic rather than wrap (which is
+  // undefined behaviour and could accept an impossible shape).
+  std::optional<int64_t> padded = llvm::checkedAdd(in, padBefore);
+  if (padded)
+    padded = llvm::checkedAdd(*padded, padAfter);
+  if (!padded)
+    return op->emitOpError() << "expects the padded input " << name << " ("
+                             << in << " + " << padBefore << " + " << padAfter
+                             << ") to fit in 64 bits";
+  // kernel >= 1 and dilation >= 1 are verified, so kernel - 1 cannot wrap.
+  std::optional<int64_t> effective =
+      llvm::checkedMulAdd(dilation, kernel - 1, int64_t(1));
+  if (!effective)
+    return op->emitOpError() << "expects the dilated kernel " << name << " ("
+                             << dilation << " * (" << kernel << " - 1) + 1"
+                             << ") to fit in 64 bits";
+  if (*effective > *padded)
     return op->emitOpError() << "expects the (dilated) kernel " << name << " ("
-                             << effective << ") to fit the padded input "
-                             << name << " (" << in + padBefore + padAfter
-                             << ")";
-  int64_t expected = span / stride + 1;
+                             << *effective << ") to fit the padded input "
+                             << name << " (" << *padded << ")";
+  int64_t expected = (*padded - *effective) / stride + 1;
   if (!ShapedType::isDynamic(out) && out != expected)
     return op->emitOpError() << "expects output " << name << " " << expected
                              << ", got " << out;
@@ -192,7 +249,10 @@ verifyConvShapes(Operation *op, RankedTensorType input, RankedTensorType weight,
                  ArrayRef<int64_t> padding, int64_t groups,
                  int64_t &reductionSize) {
   if (input.getRank() != 4 || weight.getRank() != 4 || result.getRank() != 4)
-    return op->emitOpError("expects rank-4 input (NHWC), weight and result");
+    return op->emitOpError()
+           << "expects rank-4 input (NHWC), weight and result, got ranks "
+           << input.getRank() << ", " << weight.getRank() << " and "
+           << result.getRank();
   if (!weight.hasStaticShape())
     return op->emitOpError("expects a static weight shape so that the i32 "
                            "accumulation can be bounded");
@@ -212,9 +272,12 @@ verifyConvShapes(Operation *op, RankedTensorType input, RankedTensorType weight,
     break;
   }
   if (kh < 1 || kw < 1 || cPerGroup < 1 || f < 1)
-    return op->emitOpError("expects a non-empty weight");
+    return op->emitOpError() << "expects a non-empty weight, got " << weight;
   int64_t c = input.getDimSize(3);
-  if (!ShapedType::isDynamic(c) && c != cPerGroup * groups)
+  // groups is an attribute and may be absurdly large: a product that does not
+  // fit in 64 bits is not equal to any channel count.
+  std::optional<int64_t> channels = llvm::checkedMul(cPerGroup, groups);
+  if (!ShapedType::isDynamic(c) && (!channels || c != *channels))
     return op->emitOpError()
            << "expects input channels (" << c << ") to equal groups ("
            << groups << ") times the weight's channels per group ("
@@ -224,7 +287,10 @@ verifyConvShapes(Operation *op, RankedTensorType input, RankedTensorType weight,
                              << ") to be a multiple of groups (" << groups
                              << ")";
   if (!dimsCompatible(input.getDimSize(0), result.getDimSize(0)))
-    return op->emitOpError("expects equal batch sizes for input and result");
+    return op->emitOpError()
+           << "expects equal batch sizes for input and result, got "
+           << formatDim(input.getDimSize(0)) << " and "
+           << formatDim(result.getDimSize(0));
   if (!dimsCompatible(f, result.getDimSize(3)))
     return op->emitOpError() << "expects " << f
                              << " result channels (the weight's F), got "
@@ -236,7 +302,14 @@ verifyConvShapes(Operation *op, RankedTensorType input, RankedTensorType weight,
                               padding[3], kw, strides[1], dilations[1],
                               result.getDimSize(2))))
     return failure();
-  reductionSize = kh * kw * cPerGroup;
+  std::optional<int64_t> size = llvm::checkedMul(kh, kw);
+  if (size)
+    size = llvm::checkedMul(*size, cPerGroup);
+  if (!size)
+    return op->emitOpError()
+           << "expects the reduction size KH * KW * C/groups (" << kh << " * "
+           << kw << " * " << cPerGroup << ") to fit in 64 bits";
+  reductionSize = *size;
   return success();
 }
 
@@ -247,7 +320,9 @@ static LogicalResult verifyPoolShapes(Operation *op, RankedTensorType input,
                                       ArrayRef<int64_t> strides,
                                       ArrayRef<int64_t> padding) {
   if (input.getRank() != 4 || result.getRank() != 4)
-    return op->emitOpError("expects rank-4 (NHWC) input and result");
+    return op->emitOpError()
+           << "expects rank-4 (NHWC) input and result, got ranks "
+           << input.getRank() << " and " << result.getRank();
   if (input.getElementType() != result.getElementType())
     return op->emitOpError() << "expects the result element type to equal "
                                 "the input's ("
@@ -255,7 +330,8 @@ static LogicalResult verifyPoolShapes(Operation *op, RankedTensorType input,
                              << result.getElementType();
   if (kernel.size() != 2 ||
       llvm::any_of(kernel, [](int64_t k) { return k < 1; }))
-    return op->emitOpError("expects kernel to be 2 values >= 1");
+    return op->emitOpError() << "expects kernel to be 2 values >= 1, got "
+                             << formatList(kernel);
   SmallVector<int64_t, 2> unitDilations = {1, 1};
   if (failed(verifyWindowAttrs(op, strides, unitDilations, padding)))
     return failure();
@@ -263,12 +339,16 @@ static LogicalResult verifyPoolShapes(Operation *op, RankedTensorType input,
   // element, whose maximum or average is undefined.
   if (padding[0] >= kernel[0] || padding[1] >= kernel[0] ||
       padding[2] >= kernel[1] || padding[3] >= kernel[1])
-    return op->emitOpError("expects each padding to be smaller than the "
-                           "kernel along its axis");
+    return op->emitOpError()
+           << "expects each padding to be smaller than the kernel along its "
+              "axis, got padding "
+           << formatList(padding) << " for kernel " << formatList(kernel);
   if (!dimsCompatible(input.getDimSize(0), result.getDimSize(0)) ||
       !dimsCompatible(input.getDimSize(3), result.getDimSize(3)))
-    return op->emitOpError(
-        "expects equal batch and channel sizes for input and result");
+    return op->emitOpError()
+           << "expects equal batch and channel sizes for input and result, "
+              "got "
+           << input << " and " << result;
   if (failed(verifySpatialDim(op, "height", input.getDimSize(1), padding[0],
                               padding[1], kernel[0], strides[0], 1,
                               result.getDimSize(1))) ||
@@ -337,10 +417,10 @@ LogicalResult MatmulOp::verify() {
   if (failed(verifyMatmulShapes(*this, lhsType, rhsType, getResult().getType(),
                                 k)))
     return failure();
-  return verifyAccumulation(*this, k, "|lhs - lhs_zp|",
-                            getMaxAbsDiff(lhsWidth, getLhsZp()),
-                            "|rhs - rhs_zp|",
-                            getMaxAbsDiff(rhsWidth, getRhsZp()));
+  return verifyAccumulation(
+      *this, "K", k,
+      {{"|lhs - lhs_zp|", getMaxAbsDiff(lhsWidth, getLhsZp())},
+       {"|rhs - rhs_zp|", getMaxAbsDiff(rhsWidth, getRhsZp())}});
 }
 
 //===----------------------------------------------------------------------===//
@@ -359,10 +439,10 @@ LogicalResult Conv2DOp::verify() {
                               getResult().getType(), getLayout(), getStrides(),
                               getDilations(), getPadding(), getGroups(), k)))
     return failure();
-  return verifyAccumulation(*this, k, "|input - input_zp|",
-                            getMaxAbsDiff(inWidth, getInputZp()),
-                            "|weight - weight_zp|",
-                            getMaxAbsDiff(wWidth, getWeightZp()));
+  return verifyAccumulation(
+      *this, "KH * KW * C/groups", k,
+      {{"|input - input_zp|", getMaxAbsDiff(inWidth, getInputZp())},
+       {"|weight - weight_zp|", getMaxAbsDiff(wWidth, getWeightZp())}});
 }
 
 //===----------------------------------------------------------------------===//
@@ -383,7 +463,7 @@ LogicalResult BinaryMatmulOp::verify() {
   if (failed(verifyMatmulShapes(*this, getLhs().getType(), getRhs().getType(),
                                 getResult().getType(), k)))
     return failure();
-  return verifyAccumulation(*this, k, "|lhs|", 1, "|rhs|", 1);
+  return verifyAccumulation(*this, "K", k, {{"|lhs|", 1}, {"|rhs|", 1}});
 }
 
 //===----------------------------------------------------------------------===//
@@ -400,7 +480,8 @@ LogicalResult BinaryConv2DOp::verify() {
                               getLayout(), getStrides(), getDilations(),
                               getPadding(), getGroups(), k)))
     return failure();
-  return verifyAccumulation(*this, k, "|input|", 1, "|weight|", 1);
+  return verifyAccumulation(*this, "KH * KW * C/groups", k,
+                            {{"|input|", 1}, {"|weight|", 1}});
 }
 
 //===----------------------------------------------------------------------===//
@@ -420,10 +501,16 @@ LogicalResult AvgPool2DOp::verify() {
                               getResult().getType(), getKernel(), getStrides(),
                               getPadding())))
     return failure();
-  // The window sum is accumulated in i32, as in TOSA.
-  return verifyAccumulation(*this, getKernel()[0] * getKernel()[1],
-                            "|input - input_zp|",
-                            getMaxAbsDiff(width, getInputZp()), "|1|", 1);
+  // The window sum is accumulated in i32, as in TOSA. With a dynamic input
+  // size the kernel is unbounded, so its area may not fit in 64 bits.
+  ArrayRef<int64_t> kernel = getKernel();
+  std::optional<int64_t> area = llvm::checkedMul(kernel[0], kernel[1]);
+  if (!area)
+    return emitOpError() << "expects the window size KH * KW (" << kernel[0]
+                         << " * " << kernel[1] << ") to fit in 64 bits";
+  return verifyAccumulation(
+      *this, "KH * KW", *area,
+      {{"|input - input_zp|", getMaxAbsDiff(width, getInputZp())}});
 }
 
 //===----------------------------------------------------------------------===//
@@ -464,7 +551,9 @@ static LogicalResult verifyPacking(Operation *op, RankedTensorType values,
   int64_t n = values.getDimSize(axis);
   if (ShapedType::isDynamic(n) || words.isDynamicDim(axis))
     return op->emitOpError("expects a static size along the packed axis");
-  int64_t expected = llvm::divideCeil(n * bits, wordBits);
+  // n * bits can exceed 2^63 for an absurd static size; the runtime's helper
+  // (the single definition of the layout) computes the count without it.
+  int64_t expected = qlp_rt_packed_length(n, bits, wordBits);
   if (words.getDimSize(axis) != expected)
     return op->emitOpError()
            << "expects " << expected << " words along axis " << axis
