@@ -74,9 +74,8 @@ struct PackGeometry {
 /// The geometry of a static `values` tensor packed into `words`, or failure
 /// when its sizes do not fit in 64 bits (the verifier accepts any static
 /// size, so `outer` and `inner` are products the user controls).
-static FailureOr<PackGeometry> getGeometry(RankedTensorType values,
-                                           RankedTensorType words,
-                                           int64_t axis) {
+static FailureOr<PackGeometry>
+getGeometry(RankedTensorType values, RankedTensorType words, int64_t axis) {
   PackGeometry g;
   ArrayRef<int64_t> shape = values.getShape();
   std::optional<int64_t> outer = 1, inner = 1;
@@ -95,23 +94,40 @@ static FailureOr<PackGeometry> getGeometry(RankedTensorType values,
 }
 
 /// Reads the values to pack as one int8 per element: the integers of a
-/// constant, or the +-1 of a binarized constant. Fails on anything else.
-static FailureOr<SmallVector<int8_t>> getConstantValues(Value input) {
+/// constant, or the +-1 of a binarized constant. A splat constant yields its
+/// one value and sets `isSplat`: its shape may describe more elements than
+/// memory holds. Fails on anything else.
+static FailureOr<SmallVector<int8_t>> getConstantValues(Value input,
+                                                        bool &isSplat) {
   DenseIntElementsAttr dense;
+  BinarizeOp binarize;
+  if (!matchPattern(input, m_Constant(&dense))) {
+    binarize = input.getDefiningOp<BinarizeOp>();
+    if (!binarize || !matchPattern(binarize.getInput(), m_Constant(&dense)))
+      return failure();
+  }
+  auto toValue = [&](const APInt &v) -> int8_t {
+    if (!binarize)
+      return static_cast<int8_t>(v.getSExtValue());
+    return v.getSExtValue() >= binarize.getThreshold() ? 1 : -1;
+  };
   SmallVector<int8_t> values;
-  if (matchPattern(input, m_Constant(&dense))) {
-    for (const APInt &v : dense.getValues<APInt>())
-      values.push_back(static_cast<int8_t>(v.getSExtValue()));
+  isSplat = dense.isSplat();
+  if (isSplat) {
+    values.push_back(toValue(dense.getSplatValue<APInt>()));
     return values;
   }
-  auto binarize = input.getDefiningOp<BinarizeOp>();
-  if (!binarize || !matchPattern(binarize.getInput(), m_Constant(&dense)))
-    return failure();
-  int64_t threshold = binarize.getThreshold();
   for (const APInt &v : dense.getValues<APInt>())
-    values.push_back(v.getSExtValue() >= threshold ? 1 : -1);
+    values.push_back(toValue(v));
   return values;
 }
+
+/// The most elements a splat constant with tail bits is expanded to before
+/// packing (16 MiB of int8 values). Without tail bits a splat packs to a
+/// splat at no cost; with them the last word of each row differs, so the
+/// packed constant is materialized in full, and a one-line splat of 2^31
+/// elements must not exhaust memory.
+static constexpr int64_t kMaxExpandedSplat = int64_t(1) << 24;
 
 OpFoldResult PackOp::fold(FoldAdaptor) {
   RankedTensorType valuesType = getInput().getType();
@@ -134,13 +150,37 @@ OpFoldResult PackOp::fold(FoldAdaptor) {
   FailureOr<PackGeometry> g = getGeometry(valuesType, wordsType, getAxis());
   if (failed(g))
     return {};
-  FailureOr<SmallVector<int8_t>> values = getConstantValues(getInput());
+  std::optional<int64_t> numElements = llvm::checkedMul(g->outer, g->length);
+  if (numElements)
+    numElements = llvm::checkedMul(*numElements, g->inner);
+  if (!numElements)
+    return {};
+  bool isSplat = false;
+  FailureOr<SmallVector<int8_t>> values =
+      getConstantValues(getInput(), isSplat);
   if (failed(values))
     return {};
-  // The verifier proved that the result type holds packedLength words along
-  // the axis; the constant exists, so its word count fits in memory.
+  int64_t fieldsPerWord = g->wordBits / g->bits;
+  int64_t wordBytes = g->wordBits / 8;
+  if (isSplat) {
+    // Every word holds fieldsPerWord copies of the value: pack one word, and
+    // a raw buffer of one element is read as a splat.
+    if (*numElements > 0 && g->length % fieldsPerWord == 0) {
+      SmallVector<int8_t> word(fieldsPerWord, values->front());
+      SmallVector<char> raw(wordBytes);
+      if (qlp_rt_pack_s8(word.data(), 1, fieldsPerWord, 1, g->bits, g->wordBits,
+                         raw.data()) != QLP_RT_OK)
+        return {};
+      return DenseElementsAttr::getFromRawBuffer(wordsType, raw);
+    }
+    if (*numElements > kMaxExpandedSplat)
+      return {};
+    values->assign(*numElements, values->front());
+  }
+  // The constant's values are in memory, and the packed words take no more
+  // room than they do (at most one int8 per value, plus one word per row).
   int64_t packedLength = qlp_rt_packed_length(g->length, g->bits, g->wordBits);
-  SmallVector<char> raw(g->outer * packedLength * g->inner * (g->wordBits / 8));
+  SmallVector<char> raw(g->outer * packedLength * g->inner * wordBytes);
   if (qlp_rt_pack_s8(values->data(), g->outer, g->length, g->inner, g->bits,
                      g->wordBits, raw.data()) != QLP_RT_OK)
     return {};

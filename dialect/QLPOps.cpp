@@ -75,21 +75,28 @@ static LogicalResult verifyFits(Operation *op, StringRef name, int64_t value,
                            << ", " << getSignedMax(width) << "])";
 }
 
-/// Checks optional clamp bounds against the result's element width.
+/// Checks optional clamp bounds against the result's element width. The
+/// bounds are named `minName` and `maxName` in messages, as the op's
+/// attributes are.
 static LogicalResult verifyClampBounds(Operation *op,
                                        std::optional<int64_t> clampMin,
                                        std::optional<int64_t> clampMax,
-                                       unsigned width) {
+                                       unsigned width,
+                                       StringRef minName = "clamp_min",
+                                       StringRef maxName = "clamp_max") {
   if (clampMin.has_value() != clampMax.has_value())
-    return op->emitOpError("expects clamp_min and clamp_max together");
+    return op->emitOpError()
+           << "expects " << minName << " and " << maxName
+           << " together, got only " << (clampMin ? minName : maxName);
   if (!clampMin)
     return success();
-  if (failed(verifyFits(op, "clamp_min", *clampMin, width)) ||
-      failed(verifyFits(op, "clamp_max", *clampMax, width)))
+  if (failed(verifyFits(op, minName, *clampMin, width)) ||
+      failed(verifyFits(op, maxName, *clampMax, width)))
     return failure();
   if (*clampMin > *clampMax)
-    return op->emitOpError() << "expects clamp_min <= clamp_max, got ["
-                             << *clampMin << ", " << *clampMax << "]";
+    return op->emitOpError()
+           << "expects " << minName << " <= " << maxName << ", got ["
+           << *clampMin << ", " << *clampMax << "]";
   return success();
 }
 
@@ -110,9 +117,9 @@ struct AccumulationFactor {
 /// Proves that a sum of `count` products of `factors`, each factor bounded in
 /// magnitude by its `bound`, fits in i32; otherwise shows the product of the
 /// bounds that exceeds it. `countName` names the number of terms ("K").
-static LogicalResult
-verifyAccumulation(Operation *op, StringRef countName, int64_t count,
-                   ArrayRef<AccumulationFactor> factors) {
+static LogicalResult verifyAccumulation(Operation *op, StringRef countName,
+                                        int64_t count,
+                                        ArrayRef<AccumulationFactor> factors) {
   // count < 2^63 and at most two bounds, each at most 2^16 - 1 (an i16
   // average-pool input with the extreme zero point), so the product stays
   // below 2^95 and __int128 holds it exactly.
@@ -165,11 +172,10 @@ static LogicalResult verifyMatmulShapes(Operation *op, RankedTensorType lhs,
   if (rank == 3 && (!dimsCompatible(lhs.getDimSize(0), rhs.getDimSize(0)) ||
                     !dimsCompatible(lhs.getDimSize(0), result.getDimSize(0)) ||
                     !dimsCompatible(rhs.getDimSize(0), result.getDimSize(0))))
-    return op->emitOpError()
-           << "expects equal batch sizes, got lhs "
-           << formatDim(lhs.getDimSize(0)) << ", rhs "
-           << formatDim(rhs.getDimSize(0)) << " and result "
-           << formatDim(result.getDimSize(0));
+    return op->emitOpError() << "expects equal batch sizes, got lhs "
+                             << formatDim(lhs.getDimSize(0)) << ", rhs "
+                             << formatDim(rhs.getDimSize(0)) << " and result "
+                             << formatDim(result.getDimSize(0));
   if (!dimsCompatible(lhs.getDimSize(b), result.getDimSize(b)) ||
       !dimsCompatible(rhs.getDimSize(b + 1), result.getDimSize(b + 1)))
     return op->emitOpError()
@@ -181,23 +187,19 @@ static LogicalResult verifyMatmulShapes(Operation *op, RankedTensorType lhs,
 }
 
 /// Checks strides/dilations (2 entries, >= 1) and padding (4 entries, >= 0).
-static LogicalResult verifyWindowAttrs(Operation *op,
-                                       ArrayRef<int64_t> strides,
+static LogicalResult verifyWindowAttrs(Operation *op, ArrayRef<int64_t> strides,
                                        ArrayRef<int64_t> dilations,
                                        ArrayRef<int64_t> padding) {
-  if (strides.size() != 2 || llvm::any_of(strides, [](int64_t s) {
-        return s < 1;
-      }))
+  if (strides.size() != 2 ||
+      llvm::any_of(strides, [](int64_t s) { return s < 1; }))
     return op->emitOpError() << "expects strides to be 2 values >= 1, got "
                              << formatList(strides);
-  if (dilations.size() != 2 || llvm::any_of(dilations, [](int64_t d) {
-        return d < 1;
-      }))
+  if (dilations.size() != 2 ||
+      llvm::any_of(dilations, [](int64_t d) { return d < 1; }))
     return op->emitOpError() << "expects dilations to be 2 values >= 1, got "
                              << formatList(dilations);
-  if (padding.size() != 4 || llvm::any_of(padding, [](int64_t p) {
-        return p < 0;
-      }))
+  if (padding.size() != 4 ||
+      llvm::any_of(padding, [](int64_t p) { return p < 0; }))
     return op->emitOpError() << "expects padding to be 4 values >= 0 ([top, "
                                 "bottom, left, right]), got "
                              << formatList(padding);
@@ -205,11 +207,10 @@ static LogicalResult verifyWindowAttrs(Operation *op,
 }
 
 /// Checks one spatial output dimension. `name` is "height" or "width".
-static LogicalResult verifySpatialDim(Operation *op, StringRef name,
-                                      int64_t in, int64_t padBefore,
-                                      int64_t padAfter, int64_t kernel,
-                                      int64_t stride, int64_t dilation,
-                                      int64_t out) {
+static LogicalResult verifySpatialDim(Operation *op, StringRef name, int64_t in,
+                                      int64_t padBefore, int64_t padAfter,
+                                      int64_t kernel, int64_t stride,
+                                      int64_t dilation, int64_t out) {
   if (ShapedType::isDynamic(in))
     return success();
   // All operands are attributes or static sizes the user wrote, each up to
@@ -219,9 +220,9 @@ static LogicalResult verifySpatialDim(Operation *op, StringRef name,
   if (padded)
     padded = llvm::checkedAdd(*padded, padAfter);
   if (!padded)
-    return op->emitOpError() << "expects the padded input " << name << " ("
-                             << in << " + " << padBefore << " + " << padAfter
-                             << ") to fit in 64 bits";
+    return op->emitOpError()
+           << "expects the padded input " << name << " (" << in << " + "
+           << padBefore << " + " << padAfter << ") to fit in 64 bits";
   // kernel >= 1 and dilation >= 1 are verified, so kernel - 1 cannot wrap.
   std::optional<int64_t> effective =
       llvm::checkedMulAdd(dilation, kernel - 1, int64_t(1));
@@ -230,13 +231,14 @@ static LogicalResult verifySpatialDim(Operation *op, StringRef name,
                              << dilation << " * (" << kernel << " - 1) + 1"
                              << ") to fit in 64 bits";
   if (*effective > *padded)
-    return op->emitOpError() << "expects the (dilated) kernel " << name << " ("
-                             << *effective << ") to fit the padded input "
-                             << name << " (" << *padded << ")";
+    return op->emitOpError()
+           << "expects the " << (dilation == 1 ? "" : "dilated ") << "kernel "
+           << name << " (" << *effective << ") to fit the padded input " << name
+           << " (" << *padded << ")";
   int64_t expected = (*padded - *effective) / stride + 1;
   if (!ShapedType::isDynamic(out) && out != expected)
-    return op->emitOpError() << "expects output " << name << " " << expected
-                             << ", got " << out;
+    return op->emitOpError()
+           << "expects output " << name << " " << expected << ", got " << out;
   return success();
 }
 
@@ -279,22 +281,21 @@ verifyConvShapes(Operation *op, RankedTensorType input, RankedTensorType weight,
   std::optional<int64_t> channels = llvm::checkedMul(cPerGroup, groups);
   if (!ShapedType::isDynamic(c) && (!channels || c != *channels))
     return op->emitOpError()
-           << "expects input channels (" << c << ") to equal groups ("
-           << groups << ") times the weight's channels per group ("
-           << cPerGroup << ")";
+           << "expects input channels (" << c << ") to equal groups (" << groups
+           << ") times the weight's channels per group (" << cPerGroup << ")";
   if (f % groups != 0)
-    return op->emitOpError() << "expects output channels (" << f
-                             << ") to be a multiple of groups (" << groups
-                             << ")";
+    return op->emitOpError()
+           << "expects output channels (" << f
+           << ") to be a multiple of groups (" << groups << ")";
   if (!dimsCompatible(input.getDimSize(0), result.getDimSize(0)))
     return op->emitOpError()
            << "expects equal batch sizes for input and result, got "
            << formatDim(input.getDimSize(0)) << " and "
            << formatDim(result.getDimSize(0));
   if (!dimsCompatible(f, result.getDimSize(3)))
-    return op->emitOpError() << "expects " << f
-                             << " result channels (the weight's F), got "
-                             << result.getDimSize(3);
+    return op->emitOpError()
+           << "expects " << f << " result channels (the weight's F), got "
+           << result.getDimSize(3);
   if (failed(verifySpatialDim(op, "height", input.getDimSize(1), padding[0],
                               padding[1], kh, strides[0], dilations[0],
                               result.getDimSize(1))) ||
@@ -324,14 +325,14 @@ static LogicalResult verifyPoolShapes(Operation *op, RankedTensorType input,
            << "expects rank-4 (NHWC) input and result, got ranks "
            << input.getRank() << " and " << result.getRank();
   if (input.getElementType() != result.getElementType())
-    return op->emitOpError() << "expects the result element type to equal "
-                                "the input's ("
-                             << input.getElementType() << "), got "
-                             << result.getElementType();
+    return op->emitOpError()
+           << "expects the result element type to equal "
+              "the input's ("
+           << input.getElementType() << "), got " << result.getElementType();
   if (kernel.size() != 2 ||
       llvm::any_of(kernel, [](int64_t k) { return k < 1; }))
-    return op->emitOpError() << "expects kernel to be 2 values >= 1, got "
-                             << formatList(kernel);
+    return op->emitOpError()
+           << "expects kernel to be 2 values >= 1, got " << formatList(kernel);
   SmallVector<int64_t, 2> unitDilations = {1, 1};
   if (failed(verifyWindowAttrs(op, strides, unitDilations, padding)))
     return failure();
@@ -399,7 +400,7 @@ LogicalResult AddOp::verify() {
 
 LogicalResult ClampOp::verify() {
   return verifyClampBounds(*this, getMin(), getMax(),
-                           getElementWidth(getInput().getType()));
+                           getElementWidth(getInput().getType()), "min", "max");
 }
 
 //===----------------------------------------------------------------------===//
@@ -522,12 +523,13 @@ LogicalResult AvgPool2DOp::verify() {
 static LogicalResult verifyPacking(Operation *op, RankedTensorType values,
                                    RankedTensorType words, int64_t axis) {
   if (values.getRank() != words.getRank())
-    return op->emitOpError() << "expects packed and unpacked tensors of equal "
-                                "rank, got "
-                             << values.getRank() << " and " << words.getRank();
+    return op->emitOpError()
+           << "expects packed and unpacked tensors of equal rank, got rank "
+           << values.getRank() << " for the values and " << words.getRank()
+           << " for the words";
   if (axis < 0 || axis >= values.getRank())
-    return op->emitOpError() << "expects axis in [0, " << values.getRank()
-                             << "), got " << axis;
+    return op->emitOpError()
+           << "expects axis in [0, " << values.getRank() << "), got " << axis;
   Type valueType = values.getElementType();
   unsigned bits = getPackedBitWidth(valueType);
   unsigned wordBits = getElementWidth(words);
@@ -542,11 +544,10 @@ static LogicalResult verifyPacking(Operation *op, RankedTensorType values,
     if (d == axis)
       continue;
     if (!dimsCompatible(values.getDimSize(d), words.getDimSize(d)))
-      return op->emitOpError() << "expects equal sizes outside the packed "
-                                  "axis, got "
-                               << values.getDimSize(d) << " and "
-                               << words.getDimSize(d) << " along dimension "
-                               << d;
+      return op->emitOpError()
+             << "expects equal sizes outside the packed axis, got "
+             << values.getDimSize(d) << " for the values and "
+             << words.getDimSize(d) << " for the words along dimension " << d;
   }
   int64_t n = values.getDimSize(axis);
   if (ShapedType::isDynamic(n) || words.isDynamicDim(axis))
@@ -556,9 +557,9 @@ static LogicalResult verifyPacking(Operation *op, RankedTensorType values,
   int64_t expected = qlp_rt_packed_length(n, bits, wordBits);
   if (words.getDimSize(axis) != expected)
     return op->emitOpError()
-           << "expects " << expected << " words along axis " << axis
-           << " for " << n << " values of " << bits << " bits, got "
-           << words.getDimSize(axis);
+           << "expects " << expected << " words along axis " << axis << " for "
+           << n << " values of " << bits << (bits == 1 ? " bit" : " bits")
+           << ", got " << words.getDimSize(axis);
   return success();
 }
 

@@ -22,21 +22,48 @@ include "mlir/Interfaces/InferTypeOpInterface.td"
 def QLP_I2 : I<2>;
 def QLP_I4 : I<4>;
 
+// Each constraint spells its summary out: the generated one joins the
+// element types' summaries ("ranked tensor of 2-bit signless integer or
+// 4-bit signless integer or a binary value in {-1, +1} values"), which is
+// what verifier messages and the docs' operand tables show.
+
 // Operand widths the matmul and conv2d kernels support (the reduction
 // operands). Wider inputs are requantized down first.
-def QLP_ReductionTensor : RankedTensorOf<[QLP_I2, QLP_I4, I8]>;
-def QLP_BinaryTensor : RankedTensorOf<[QLP_BinaryType]>;
-def QLP_AccTensor : RankedTensorOf<[I32]>;
+def QLP_ReductionTensor : RankedTensorOf<[QLP_I2, QLP_I4, I8]> {
+  let summary = "ranked tensor of i2, i4 or i8 values";
+}
+def QLP_BinaryTensor : RankedTensorOf<[QLP_BinaryType]> {
+  let summary = "ranked tensor of !qlp.binary values";
+}
+def QLP_AccTensor : RankedTensorOf<[I32]> {
+  let summary = "ranked tensor of i32 values";
+}
 // Any integer width a quantized activation can have.
-def QLP_IntTensor : RankedTensorOf<[QLP_I2, QLP_I4, I8, I16, I32]>;
+def QLP_IntTensor : RankedTensorOf<[QLP_I2, QLP_I4, I8, I16, I32]> {
+  let summary = "ranked tensor of i2, i4, i8, i16 or i32 values";
+}
 // Inputs of a rescale: accumulators and quantized activations.
-def QLP_RescaleInputTensor : RankedTensorOf<[I8, I16, I32]>;
+def QLP_RescaleInputTensor : RankedTensorOf<[I8, I16, I32]> {
+  let summary = "ranked tensor of i8, i16 or i32 values";
+}
 // Inputs of a residual add: at most 16 bits, so that both rescaled terms
 // (each below 2^48 in magnitude) and their sum stay exact in i64.
-def QLP_AddInputTensor : RankedTensorOf<[QLP_I2, QLP_I4, I8, I16]>;
-def QLP_PoolTensor : RankedTensorOf<[I8, I16]>;
-def QLP_PackableTensor : RankedTensorOf<[QLP_I2, QLP_I4, QLP_BinaryType]>;
-def QLP_WordTensor : RankedTensorOf<[I8, I32, I64]>;
+def QLP_AddInputTensor : RankedTensorOf<[QLP_I2, QLP_I4, I8, I16]> {
+  let summary = "ranked tensor of i2, i4, i8 or i16 values";
+}
+// Inputs of a binarization: the same widths as a rescale's.
+def QLP_BinarizeInputTensor : RankedTensorOf<[I8, I16, I32]> {
+  let summary = "ranked tensor of i8, i16 or i32 values";
+}
+def QLP_PoolTensor : RankedTensorOf<[I8, I16]> {
+  let summary = "ranked tensor of i8 or i16 values";
+}
+def QLP_PackableTensor : RankedTensorOf<[QLP_I2, QLP_I4, QLP_BinaryType]> {
+  let summary = "ranked tensor of i2, i4 or !qlp.binary values";
+}
+def QLP_WordTensor : RankedTensorOf<[I8, I32, I64]> {
+  let summary = "ranked tensor of i8, i32 or i64 values";
+}
 
 //===----------------------------------------------------------------------===//
 // Base classes
@@ -50,7 +77,9 @@ class QLP_PureOp<string mnemonic, list<Trait> traits = []>
 // Ops that requantize through a dyadic scale share the zero points, clamp
 // bounds and rounding mode; the exact formula is in each description.
 // In the formats below, "`rounding` `` $rounding" prints one space: the
-// enum attribute's printer emits its own before the keyword.
+// enum attribute's printer emits its own before the keyword. "` ` `[`"
+// prints the space before a bracket (`clamp [0, 6]`) that the printer
+// otherwise drops, which would read as indexing (`clamp[0, 6]`).
 
 class QLP_RequantizingOp<string mnemonic, list<Trait> traits = []>
     : QLP_PureOp<mnemonic, traits> {
@@ -124,7 +153,7 @@ def QLP_RescaleOp : QLP_RequantizingOp<"rescale", [SameOperandsAndResultShape]> 
   let results = (outs QLP_IntTensor:$output);
   let assemblyFormat = [{
     $input (`zp` $input_zp^)? `scale` $scale (`output_zp` $output_zp^)?
-    (`clamp` `[` $clamp_min^ `,` $clamp_max `]`)? `rounding` `` $rounding
+    (`clamp` ` ` `[` $clamp_min^ `,` $clamp_max `]`)? `rounding` `` $rounding
     attr-dict `:` type($input) `->` type($output)
   }];
   let hasFolder = 1;
@@ -166,7 +195,7 @@ def QLP_AddOp : QLP_RequantizingOp<"add", [SameOperandsAndResultShape]> {
   let assemblyFormat = [{
     $lhs (`zp` $lhs_zp^)? `scale` $lhs_scale `,`
     $rhs (`zp` $rhs_zp^)? `scale` $rhs_scale
-    (`output_zp` $output_zp^)? (`clamp` `[` $clamp_min^ `,` $clamp_max `]`)?
+    (`output_zp` $output_zp^)? (`clamp` ` ` `[` $clamp_min^ `,` $clamp_max `]`)?
     `rounding` `` $rounding
     attr-dict `:` type($lhs) `,` type($rhs) `->` type($output)
   }];
@@ -185,7 +214,7 @@ def QLP_ClampOp : QLP_PureOp<"clamp", [SameOperandsAndResultType]> {
   let arguments = (ins QLP_IntTensor:$input, QLP_IntAttr:$min, QLP_IntAttr:$max);
   let results = (outs QLP_IntTensor:$output);
   let assemblyFormat = [{
-    $input `[` $min `,` $max `]` attr-dict `:` type($input)
+    $input ` ` `[` $min `,` $max `]` attr-dict `:` type($input)
   }];
   let hasFolder = 1;
 }
@@ -293,7 +322,7 @@ def QLP_BinarizeOp : QLP_PureOp<"binarize", [SameOperandsAndResultShape]> {
     %b = qlp.binarize %x threshold -3 : tensor<1x8x8x64xi8> -> tensor<1x8x8x64x!qlp.binary>
     ```
   }];
-  let arguments = (ins RankedTensorOf<[I8, I16, I32]>:$input,
+  let arguments = (ins QLP_BinarizeInputTensor:$input,
                        DefaultValuedAttr<QLP_IntAttr, "0">:$threshold);
   let results = (outs QLP_BinaryTensor:$output);
   let assemblyFormat = [{
