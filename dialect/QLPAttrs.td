@@ -27,7 +27,8 @@ def QLP_DyadicAttr : QLP_Attr<"Dyadic", "dyadic"> {
     Without `axis` the attribute holds one multiplier and one shift that apply
     to the whole tensor. With `axis = d` it holds one pair per index along
     dimension `d` of the tensor it scales (per-channel quantization); the op
-    using it checks that the count matches that dimension.
+    using it checks that dimension `d` is static and that the count matches
+    it.
 
     ```mlir
     // 0.5 = 2^30 * 2^-31, per tensor.
@@ -60,8 +61,8 @@ def QLP_DyadicAttr : QLP_Attr<"Dyadic", "dyadic"> {
     /// per-tensor scale).
     DyadicScale getScale(int64_t channel) const;
     /// Checks the scale against the type of the tensor it applies to: the
-    /// axis must be a dimension of `type` and, when that dimension is static,
-    /// hold exactly one scale per index. `what` names the scale in messages.
+    /// axis must be a static dimension of `type` with exactly one scale per
+    /// index. `what` names the scale in messages.
     LogicalResult verifyFor(ShapedType type, StringRef what,
                             function_ref<InFlightDiagnostic()> emitError) const;
   }];
