@@ -21,7 +21,7 @@ install(TARGETS ${qlp_libs} ${qlp_tools}
   LIBRARY DESTINATION lib
   RUNTIME DESTINATION bin)
 
-foreach(layer dialect runtime)
+foreach(layer dialect passes lowering runtime)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${layer}/
     DESTINATION include/quant-lp/${layer}
     FILES_MATCHING PATTERN "*.h" PATTERN "*.td")

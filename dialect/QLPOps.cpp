@@ -119,13 +119,15 @@ struct AccumulationFactor {
 /// bounds that exceeds it. `countName` names the number of terms ("K").
 static LogicalResult verifyAccumulation(Operation *op, StringRef countName,
                                         int64_t count,
-                                        ArrayRef<AccumulationFactor> factors) {
+                                        ArrayRef<AccumulationFactor> factors,
+                                        int64_t biasBound = 0) {
   // count < 2^63 and at most two bounds, each at most 2^16 - 1 (an i16
   // average-pool input with the extreme zero point), so the product stays
-  // below 2^95 and __int128 holds it exactly.
+  // below 2^95 and __int128 holds it exactly; the bias adds at most 2^31.
   __int128 worst = count;
   for (const AccumulationFactor &factor : factors)
     worst *= factor.bound;
+  worst += biasBound;
   if (worst <= std::numeric_limits<int32_t>::max())
     return success();
   InFlightDiagnostic diag = op->emitOpError()
@@ -133,6 +135,8 @@ static LogicalResult verifyAccumulation(Operation *op, StringRef countName,
                             << " (" << count << ")";
   for (const AccumulationFactor &factor : factors)
     diag << " * max" << factor.name << " (" << factor.bound << ")";
+  if (biasBound != 0)
+    diag << " + max|bias| (" << biasBound << ")";
   // raw_ostream has no __int128 overload; print it through a 128-bit APInt.
   uint64_t words[2] = {static_cast<uint64_t>(worst),
                        static_cast<uint64_t>(worst >> 64)};
@@ -140,6 +144,25 @@ static LogicalResult verifyAccumulation(Operation *op, StringRef countName,
   llvm::APInt(128, words).toString(text, /*Radix=*/10, /*Signed=*/true);
   diag << " = " << text << " exceeds 2147483647";
   return diag;
+}
+
+/// Checks that an optional `bias` has one value per output channel
+/// (`channels`, the result's last dimension) and returns max|bias| in
+/// `bound` (0 without a bias).
+static LogicalResult verifyBias(Operation *op, std::optional<DenseIntElementsAttr> bias,
+                                int64_t channels, int64_t &bound) {
+  bound = 0;
+  if (!bias)
+    return success();
+  auto type = cast<ShapedType>(bias->getType());
+  if (type.getRank() != 1 ||
+      (!ShapedType::isDynamic(channels) && type.getDimSize(0) != channels))
+    return op->emitOpError("expects bias of shape [")
+           << channels << "] (one value per output channel), got "
+           << type;
+  for (const APInt &value : bias->getValues<APInt>())
+    bound = std::max(bound, std::abs(value.getSExtValue()));
+  return success();
 }
 
 static bool dimsCompatible(int64_t a, int64_t b) {
@@ -418,10 +441,15 @@ LogicalResult MatmulOp::verify() {
   if (failed(verifyMatmulShapes(*this, lhsType, rhsType, getResult().getType(),
                                 k)))
     return failure();
+  int64_t biasBound;
+  if (failed(verifyBias(*this, getBias(),
+                        getResult().getType().getShape().back(), biasBound)))
+    return failure();
   return verifyAccumulation(
       *this, "K", k,
       {{"|lhs - lhs_zp|", getMaxAbsDiff(lhsWidth, getLhsZp())},
-       {"|rhs - rhs_zp|", getMaxAbsDiff(rhsWidth, getRhsZp())}});
+       {"|rhs - rhs_zp|", getMaxAbsDiff(rhsWidth, getRhsZp())}},
+      biasBound);
 }
 
 //===----------------------------------------------------------------------===//
@@ -440,10 +468,15 @@ LogicalResult Conv2DOp::verify() {
                               getResult().getType(), getLayout(), getStrides(),
                               getDilations(), getPadding(), getGroups(), k)))
     return failure();
+  int64_t biasBound;
+  if (failed(verifyBias(*this, getBias(),
+                        getResult().getType().getShape().back(), biasBound)))
+    return failure();
   return verifyAccumulation(
       *this, "KH * KW * C/groups", k,
       {{"|input - input_zp|", getMaxAbsDiff(inWidth, getInputZp())},
-       {"|weight - weight_zp|", getMaxAbsDiff(wWidth, getWeightZp())}});
+       {"|weight - weight_zp|", getMaxAbsDiff(wWidth, getWeightZp())}},
+      biasBound);
 }
 
 //===----------------------------------------------------------------------===//

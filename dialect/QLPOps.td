@@ -226,20 +226,24 @@ def QLP_ClampOp : QLP_PureOp<"clamp", [SameOperandsAndResultType]> {
 def QLP_MatmulOp : QLP_PureOp<"matmul"> {
   let summary = "integer matrix multiplication accumulating in i32";
   let description = [{
-    `result[b, m, n] = sum_k (lhs[b, m, k] - lhs_zp) * (rhs[b, k, n] - rhs_zp)`
+    `result[b, m, n] = bias[n] + sum_k (lhs[b, m, k] - lhs_zp) * (rhs[b, k, n] - rhs_zp)`
     for rank-3 (batched) operands, and the same without `b` for rank 2.
+    The optional `bias` is a constant `i32` vector with one value per output
+    column (0 without it).
     The operands may have different widths (`i8 x i8`, `i8 x i4`,
     `i4 x i4`, `i2`); zero points default to 0 and must fit their operand's
     type.
 
     The reduction dimension `K` must be static, and the verifier proves that
     the `i32` accumulator cannot overflow:
-    `K * max|lhs - lhs_zp| * max|rhs - rhs_zp| <= 2^31 - 1`, where each
-    maximum is taken over the operand type's range (for `i8` with zero point
-    0 it is 128).
+    `K * max|lhs - lhs_zp| * max|rhs - rhs_zp| + max|bias| <= 2^31 - 1`,
+    where each operand maximum is taken over the operand type's range (for
+    `i8` with zero point 0 it is 128).
 
     ```mlir
     %c = qlp.matmul %a, %w rhs_zp 0 : tensor<16x64xi8>, tensor<64x32xi4> -> tensor<16x32xi32>
+    %e = qlp.matmul %a, %v bias dense<[5, -7]> : tensor<2xi32>
+        : tensor<16x64xi8>, tensor<64x2xi8> -> tensor<16x2xi32>
     %d = qlp.matmul %x lhs_zp -128, %y
         : tensor<2x4x8xi8>, tensor<2x8x4xi8> -> tensor<2x4x4xi32>
     ```
@@ -248,10 +252,11 @@ def QLP_MatmulOp : QLP_PureOp<"matmul"> {
     QLP_ReductionTensor:$lhs,
     DefaultValuedAttr<QLP_IntAttr, "0">:$lhs_zp,
     QLP_ReductionTensor:$rhs,
-    DefaultValuedAttr<QLP_IntAttr, "0">:$rhs_zp);
+    DefaultValuedAttr<QLP_IntAttr, "0">:$rhs_zp,
+    OptionalAttr<I32ElementsAttr>:$bias);
   let results = (outs QLP_AccTensor:$result);
   let assemblyFormat = [{
-    $lhs (`lhs_zp` $lhs_zp^)? `,` $rhs (`rhs_zp` $rhs_zp^)?
+    $lhs (`lhs_zp` $lhs_zp^)? `,` $rhs (`rhs_zp` $rhs_zp^)? (`bias` $bias^)?
     attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)
   }];
 }
@@ -273,14 +278,15 @@ def QLP_Conv2DOp : QLP_PureOp<"conv2d"> {
       * (weight(kh, kw, c, f) - weight_zp)
     ```
 
+    plus `bias[f]` when the optional constant `i32` `bias` is present,
     where `g = f / (F / groups)` is the output channel's group and `in(...)`
     is `input_zp` outside the input, so padding contributes exactly zero.
     `padding` is `[top, bottom, left, right]`; `groups = C` with one filter
     per channel is a depthwise convolution.
 
     The weight shape must be static and the verifier proves the `i32`
-    accumulator cannot overflow over the `KH * KW * C / groups` products, as
-    for `qlp.matmul`.
+    accumulator cannot overflow over the `KH * KW * C / groups` products and
+    the bias, as for `qlp.matmul`.
 
     ```mlir
     %y = qlp.conv2d %x zp -128, %w layout fhwc strides [2, 2] padding [1, 1, 1, 1]
@@ -296,12 +302,13 @@ def QLP_Conv2DOp : QLP_PureOp<"conv2d"> {
     QLP_StridesAttr:$strides,
     QLP_DilationsAttr:$dilations,
     QLP_PaddingAttr:$padding,
-    DefaultValuedAttr<QLP_IntAttr, "1">:$groups);
+    DefaultValuedAttr<QLP_IntAttr, "1">:$groups,
+    OptionalAttr<I32ElementsAttr>:$bias);
   let results = (outs QLP_AccTensor:$result);
   let assemblyFormat = [{
     $input (`zp` $input_zp^)? `,` $weight (`zp` $weight_zp^)? `layout` `` $layout
     (`strides` $strides^)? (`dilations` $dilations^)? (`padding` $padding^)?
-    (`groups` $groups^)?
+    (`groups` $groups^)? (`bias` $bias^)?
     attr-dict `:` type($input) `,` type($weight) `->` type($result)
   }];
 }

@@ -1,0 +1,28 @@
+//===- Passes.h - quant-lp lowering passes and pipelines ---------*- C++ -*-===//
+//
+// Declares the lowering passes of lowering/Passes.td and the pipelines that
+// chain the whole flow (`--qlp-cpu-pipeline`).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QLP_LOWERING_PASSES_H
+#define QLP_LOWERING_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+namespace qlp {
+
+#define GEN_PASS_DECL
+#include "lowering/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "lowering/Passes.h.inc"
+
+} // namespace qlp
+} // namespace mlir
+
+#endif // QLP_LOWERING_PASSES_H
