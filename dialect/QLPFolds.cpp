@@ -10,6 +10,7 @@
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/Support/CheckedArithmetic.h"
 
@@ -46,6 +47,107 @@ OpFoldResult RescaleOp::fold(FoldAdaptor) {
   if (getClampMin() && !isFullRange(*getClampMin(), *getClampMax(), width))
     return {};
   return getInput();
+}
+
+namespace {
+/// rescale(rescale(x)) -> rescale(x) when the merged rescale computes the
+/// same integers for every x of its type. That holds when the inner rescale
+/// is an exact integer multiplication: a per-tensor multiplier m1 with at
+/// least s1 trailing zero bits, so y = (x - z1) * M1 + z1' with
+/// M1 = m1 >> s1 and no rounding, and its clamp cannot cut any such y. Then
+/// the outer rescale sees y - z2 = (x - z) * M1 with z = z1 - (z1' - z2) / M1
+/// (when M1 divides z1' - z2 and z fits x's type), whose sign is that of
+/// x - z, so every rounding mode, including double_round's sign-dependent
+/// correction, gives round((x - z) * (M1 * m2) / 2^s2) for the merged
+/// multiplier M1 * m2 < 2^31.
+struct MergeExactRescales : public OpRewritePattern<RescaleOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(RescaleOp outer,
+                                PatternRewriter &rewriter) const override {
+    auto inner = outer.getInput().getDefiningOp<RescaleOp>();
+    if (!inner || inner.getScale().getNumScales() != 1)
+      return failure();
+    DyadicScale first = inner.getScale().getScale(0);
+    if (llvm::countr_zero(uint32_t(first.multiplier)) < unsigned(first.shift))
+      return failure();
+    int64_t m1 = int64_t(first.multiplier) >> first.shift;
+
+    unsigned xWidth = getElementWidth(inner.getInput().getType());
+    unsigned yWidth = getElementWidth(inner.getOutput().getType());
+    int64_t xMin = -(int64_t(1) << (xWidth - 1));
+    int64_t xMax = (int64_t(1) << (xWidth - 1)) - 1;
+    int64_t yMin = inner.getClampMin().value_or(-(int64_t(1) << (yWidth - 1)));
+    int64_t yMax = inner.getClampMax().value_or((int64_t(1) << (yWidth - 1)) - 1);
+    int64_t z1 = inner.getInputZp(), z1Out = inner.getOutputZp();
+    __int128 lowest = __int128(xMin - z1) * m1 + z1Out;
+    __int128 highest = __int128(xMax - z1) * m1 + z1Out;
+    if (lowest < yMin || highest > yMax)
+      return failure();
+
+    int64_t delta = z1Out - outer.getInputZp();
+    if (delta % m1 != 0)
+      return failure();
+    int64_t zp = z1 - delta / m1;
+    if (zp < xMin || zp > xMax)
+      return failure();
+
+    DyadicAttr second = outer.getScale();
+    SmallVector<int32_t> multipliers;
+    for (int32_t m2 : second.getMultipliers()) {
+      int64_t merged = m1 * int64_t(m2);
+      if (merged > std::numeric_limits<int32_t>::max())
+        return failure();
+      multipliers.push_back(int32_t(merged));
+    }
+    auto scale = DyadicAttr::get(getContext(), multipliers,
+                                 second.getShifts(), second.getAxis());
+    rewriter.replaceOpWithNewOp<RescaleOp>(
+        outer, outer.getType(), inner.getInput(),
+        rewriter.getI64IntegerAttr(zp), scale, outer.getOutputZpAttr(),
+        outer.getClampMinAttr(), outer.getClampMaxAttr(),
+        outer.getRoundingAttr());
+    return success();
+  }
+};
+
+/// clamp(rescale(x)) -> rescale(x) with the intersected clamp bounds: the
+/// rescale's last step is already a clamp (a quantized ReLU after a layer).
+struct FoldClampIntoRescale : public OpRewritePattern<ClampOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ClampOp clamp,
+                                PatternRewriter &rewriter) const override {
+    auto rescale = clamp.getInput().getDefiningOp<RescaleOp>();
+    if (!rescale || !rescale->hasOneUse())
+      return failure();
+    unsigned width = getElementWidth(rescale.getOutput().getType());
+    int64_t lo = rescale.getClampMin().value_or(-(int64_t(1) << (width - 1)));
+    int64_t hi = rescale.getClampMax().value_or((int64_t(1) << (width - 1)) - 1);
+    lo = std::max(lo, clamp.getMin());
+    hi = std::min(hi, clamp.getMax());
+    // Disjoint ranges: every value ends at one bound; keep the ops as they
+    // are rather than build an empty clamp.
+    if (lo > hi)
+      return failure();
+    rewriter.replaceOpWithNewOp<RescaleOp>(
+        clamp, clamp.getType(), rescale.getInput(), rescale.getInputZpAttr(),
+        rescale.getScale(), rescale.getOutputZpAttr(),
+        rewriter.getI64IntegerAttr(lo), rewriter.getI64IntegerAttr(hi),
+        rescale.getRoundingAttr());
+    return success();
+  }
+};
+} // namespace
+
+void RescaleOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                            MLIRContext *context) {
+  results.add<MergeExactRescales>(context);
+}
+
+void ClampOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                          MLIRContext *context) {
+  results.add<FoldClampIntoRescale>(context);
 }
 
 //===----------------------------------------------------------------------===//

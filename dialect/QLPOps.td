@@ -157,6 +157,7 @@ def QLP_RescaleOp : QLP_RequantizingOp<"rescale", [SameOperandsAndResultShape]> 
     attr-dict `:` type($input) `->` type($output)
   }];
   let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 def QLP_AddOp : QLP_RequantizingOp<"add", [SameOperandsAndResultShape]> {
@@ -217,6 +218,7 @@ def QLP_ClampOp : QLP_PureOp<"clamp", [SameOperandsAndResultType]> {
     $input ` ` `[` $min `,` $max `]` attr-dict `:` type($input)
   }];
   let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 //===----------------------------------------------------------------------===//
