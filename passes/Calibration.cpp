@@ -9,9 +9,29 @@
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 
 using namespace mlir;
 using namespace mlir::qlp;
+
+/// Shortest round-trip text of a real number ("3", "0.1", "nan").
+static std::string formatReal(double value) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.17g", value);
+  // Prefer the shortest form that reads back as the same double.
+  for (int digits = 1; digits < 17; ++digits) {
+    char shorter[32];
+    std::snprintf(shorter, sizeof(shorter), "%.*g", digits, value);
+    if (std::strtod(shorter, nullptr) == value)
+      return shorter;
+  }
+  return text;
+}
+
+std::string CalibrationTable::formatRange(double min, double max) {
+  return "[" + formatReal(min) + ", " + formatReal(max) + "]";
+}
 
 FailureOr<CalibrationTable>
 CalibrationTable::load(StringRef path,
@@ -127,11 +147,12 @@ FailureOr<CalibrationRange> CalibrationTable::getRange(Value value) const {
   }
   if (!std::isfinite(range->min) || !std::isfinite(range->max))
     return emitError(loc) << "calibration range of " << describe(value)
-                          << " from the " << source << " is not finite: ["
-                          << range->min << ", " << range->max << "]";
+                          << " from the " << source << " is not finite: "
+                          << formatRange(range->min, range->max);
   if (range->min > range->max)
     return emitError(loc) << "calibration range of " << describe(value)
                           << " from the " << source << " is inverted: min "
-                          << range->min << " > max " << range->max;
+                          << formatReal(range->min) << " > max "
+                          << formatReal(range->max);
   return *range;
 }

@@ -47,6 +47,9 @@ public:
   /// one, then what it is ("result of tosa.conv2d", "argument #0 of @f").
   static std::string describe(Value value);
 
+  /// "[min, max]" with each bound in its shortest exact decimal form.
+  static std::string formatRange(double min, double max);
+
   /// The `qlp.name` of `value`'s op or argument, or "" when it has none.
   static StringRef getName(Value value);
 

@@ -155,7 +155,7 @@ private:
   unsigned getActBits(Value floatValue);
 
   // Ops.
-  LogicalResult quantizeArguments();
+  LogicalResult quantizeArgument(BlockArgument arg);
   LogicalResult quantizeOp(Operation *op);
   LogicalResult quantizeConv(Operation *op, Value input, Value weight,
                              Value bias, Value inputZp, Value weightZp,
@@ -264,8 +264,9 @@ FailureOr<Activation> FunctionQuantizer::quantizeFromRange(Value floatValue,
   if (!(scale > 0.0) || !std::isfinite(scale) ||
       scale < std::numeric_limits<float>::min())
     return emitError(floatValue.getLoc())
-           << "calibration range [" << range->min << ", " << range->max
-           << "] of " << CalibrationTable::describe(floatValue)
+           << "calibration range "
+           << CalibrationTable::formatRange(range->min, range->max) << " of "
+           << CalibrationTable::describe(floatValue)
            << " gives a zero or subnormal scale; a range must have a width";
   int64_t zp = signedMin(bits) - int64_t(roundHalfAway(lo / scale));
   zp = std::clamp(zp, signedMin(bits), signedMax(bits));
@@ -322,6 +323,11 @@ Value FunctionQuantizer::requantizeChain(
 FailureOr<Activation> FunctionQuantizer::getActivation(Value floatValue,
                                                        Operation *user) {
   auto it = forms.find(floatValue);
+  if (it == forms.end() && isa<BlockArgument>(floatValue)) {
+    if (failed(quantizeArgument(cast<BlockArgument>(floatValue))))
+      return failure();
+    it = forms.find(floatValue);
+  }
   if (it == forms.end()) {
     if (floatValue.getDefiningOp() &&
         matchPattern(floatValue, m_Constant()))
@@ -838,32 +844,24 @@ LogicalResult FunctionQuantizer::quantizeReturn(func::ReturnOp op) {
 // Driver
 //===----------------------------------------------------------------------===//
 
-/// Float arguments become !quant.uniform arguments, cast to their storage
-/// integers at the top of the body.
-LogicalResult FunctionQuantizer::quantizeArguments() {
-  Block &entry = func.getBody().front();
-  builder.setInsertionPointToStart(&entry);
-  SmallVector<Type> argTypes(func.getArgumentTypes());
-  for (BlockArgument arg : entry.getArguments()) {
-    if (!isFloatTensor(arg.getType()))
-      continue;
-    FailureOr<Activation> act = quantizeFromRange(arg, getActBits(arg));
-    if (failed(act))
-      return failure();
-    auto type = cast<RankedTensorType>(arg.getType());
-    auto quantType = type.clone(getQuantizedType(*act, type.getElementType()));
-    // The float uses of the argument are rewritten below; only the form
-    // map refers to the old float value from now on.
-    Value floatArg = arg;
-    arg.setType(quantType);
-    act->value = quant::StorageCastOp::create(
-        builder, func.getLoc(), type.clone(builder.getIntegerType(act->bits)),
-        arg);
-    forms[floatArg] = *act;
-    argTypes[arg.getArgNumber()] = quantType;
-  }
-  func.setFunctionType(
-      builder.getFunctionType(argTypes, func.getResultTypes()));
+/// A float argument becomes a !quant.uniform argument, cast to its storage
+/// integers at the top of the body. Arguments are quantized when an op first
+/// needs them, so that an argument used as a weight is reported as such.
+LogicalResult FunctionQuantizer::quantizeArgument(BlockArgument arg) {
+  FailureOr<Activation> act = quantizeFromRange(arg, getActBits(arg));
+  if (failed(act))
+    return failure();
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToStart(arg.getOwner());
+  auto type = cast<RankedTensorType>(arg.getType());
+  auto quantType = type.clone(getQuantizedType(*act, type.getElementType()));
+  // The float uses of the argument are rewritten op by op; from now on only
+  // the form map refers to it as a float value.
+  arg.setType(quantType);
+  act->value = quant::StorageCastOp::create(
+      builder, arg.getLoc(), type.clone(builder.getIntegerType(act->bits)),
+      arg);
+  forms[arg] = *act;
   return success();
 }
 
@@ -919,8 +917,6 @@ LogicalResult FunctionQuantizer::run() {
   if (!func.getBody().hasOneBlock())
     return func.emitOpError() << "qlp-quantize needs single-block functions";
 
-  if (failed(quantizeArguments()))
-    return failure();
   bool quantizedALayer = false;
   for (Operation &op : llvm::make_early_inc_range(func.getBody().front())) {
     if (!hasFloatTensors(&op))
@@ -934,6 +930,12 @@ LogicalResult FunctionQuantizer::run() {
     if (!isa<func::ReturnOp>(op))
       replaced.push_back(&op);
   }
+  // Unused float arguments still get their quantized type.
+  for (BlockArgument arg : func.getArguments())
+    if (isFloatTensor(arg.getType()) && failed(quantizeArgument(arg)))
+      return failure();
+  func.setFunctionType(builder.getFunctionType(
+      func.getBody().front().getArgumentTypes(), func.getResultTypes()));
   if (!quantizedALayer)
     return func.emitOpError()
            << "has float ops but no layer with constant weights "
