@@ -12,10 +12,125 @@ include "mlir/Pass/PassBase.td"
 def QLPLowerToReference : Pass<"qlp-lower-to-reference", "ModuleOp"> {
   let summary = "Lower qlp ops to plain linalg, arith and tensor ops";
   let description = [{
-    Described in lowering/ReferenceLowering.cpp.
+    Rewrites every qlp op into upstream `linalg.generic`, `linalg.fill`,
+    `tensor.pad`, `tensor.empty` and `arith` ops on tensors (plus one
+    `math.ctlz` in `qlp.avg_pool2d`), written for obviousness rather than
+    speed: each body spells out the formula of the op's description in
+    `dialect/QLPOps.td`, step by step. This lowering is the oracle that the
+    fast CPU and GPU lowerings are checked against, so it must equal the op
+    definitions bit for bit; its result bufferizes and lowers to LLVM with
+    upstream passes. Ops of other dialects are left untouched (TOSA is
+    lowered by upstream later), and qlp folders are not run: the conversion
+    never evaluates an op on constants through `dialect/Dyadic.cpp`.
+
+    What each op becomes:
+
+    * `qlp.rescale`, `qlp.add`: one elementwise `linalg.generic` computing
+      in `i64`: `x' = x - zp`, `p = x' * m`, the rounding of the mode,
+      `clamp(r + output_zp, lo, hi)`, then `arith.trunci`. A per-channel
+      scale is two `i64` constant tensors (multipliers, shifts) read through
+      the indexing map `(d0, ..., dn) -> (d_axis)`; a per-tensor scale is two
+      scalar constants. `single_round` is `floor(p / 2^s) + bit (s-1) of p`
+      (equal to `floor((p + 2^(s-1)) / 2^s)` without forming a sum that can
+      leave `i64`; `p` for `s = 0`). `double_round` adds the `+-2^30`
+      correction for `s > 31` the same way. `tflite` is TFLite's
+      `MultiplyByQuantizedMultiplier` as gemmlowp writes it (`x' * 2^(31-s)`,
+      the rounding doubling high multiply in `i128` with C's truncating
+      division, then `RoundingDivideByPOT`), deliberately not rewritten into
+      `double_round`'s form, so that the two modes check each other.
+    * `qlp.clamp`: an elementwise `arith.maxsi` / `arith.minsi`.
+    * `qlp.matmul`: a `linalg.generic` over `(b,) m, n, k` adding
+      `(extsi(lhs) - lhs_zp) * (extsi(rhs) - rhs_zp)` in `i32` to an
+      accumulator initialized with the broadcast `bias` (or zero).
+    * `qlp.conv2d`: `tensor.pad` of the input with `input_zp`, then a
+      `linalg.generic` over `n, oh, ow, f, kh, kw, c` reading input
+      `(n, oh * sh + kh * dh, ow * sw + kw * dw, (f floordiv (F/groups)) *
+      C/groups + c)`, so groups and depthwise convolutions are the same loop
+      nest; bias as for matmul.
+    * `qlp.binarize`: `arith.cmpi slt, x, threshold` into `i1`.
+    * `qlp.binary_matmul`, `qlp.binary_conv2d`: as matmul / conv2d on the
+      decoded values (`select(bit, -1, +1)`), multiplied and summed in
+      `i32`: the definition, not the xnor-popcount identity that fast
+      kernels use. Padding holds `pad_value` in the `i1` encoding.
+    * `qlp.max_pool2d`: `tensor.pad` with the type's minimum and an
+      `arith.maxsi` window reduction from the minimum. Since every window
+      holds an input element and no element is below the minimum, padded
+      positions are ignored exactly.
+    * `qlp.avg_pool2d`: `tensor.pad` with `input_zp` and a window sum of
+      `x - input_zp` in `i32`, then an elementwise `linalg.generic` that
+      derives the in-bounds count of each window from `linalg.index` and
+      applies TOSA's reciprocal multiply in `i64`:
+      `k = 32 - ctlz(count - 1)`, `m = ((2^30 + 1) << k) / count`,
+      `r = (acc * m + 2^(29 + k)) >> (30 + k)`.
+    * `qlp.pack`: the values, zero-padded along the axis to whole words,
+      reduced over the field index `f` of each word:
+      `word |= zext(value) << (f * bits)`. The pad makes the tail zero.
+    * `qlp.unpack`: `trunci(word >> ((j mod F) * bits))` reading word
+      `j floordiv F`; truncation to `i2` / `i4` keeps the two's-complement
+      field, i.e. the sign-extended value.
+
+    Storage types: `!qlp.binary` is not an integer type, so binary tensors
+    become `i1` tensors holding the type's documented bit encoding, `true`
+    (1) for -1 and `false` (0) for +1. Function signatures, calls, returns,
+    `scf` control flow and region-free `tensor` ops (reshapes, slices) are
+    converted with it. Quantized element types (`!quant.uniform`, per
+    tensor or per axis) in function signatures and calls become their
+    storage integer type, and the `quant.scast` ops between a boundary value
+    and its storage integers are dropped, so the result holds no quant type.
+    A quantized boundary value used by anything other than `quant.scast`,
+    `func.return` or `func.call` is reported as an error.
+
+    Exactness. Every step is exact in the type it is computed in: in a
+    rescale `|x'| <= 2^32 - 1` and `m <= 2^31 - 1`, so
+    `|p| <= 2^63 - 2^32 - 2^31 + 1` fits `i64`, as does `r + output_zp`
+    (`|output_zp| <= 2^31`); `a * m` in `tflite` is below `2^94` in `i128`;
+    every shift amount is kept in `[0, 62]`, so no `arith` shift is poison.
+    The `i32` accumulations of matmul, conv2d, the binary ops and average
+    pooling are bounded by the ops' verifiers (every partial sum is bounded
+    by the same worst case), and `acc * m + 2^(29 + k)` of average pooling is
+    below `2^62`. Narrow values are sign-extended (`arith.extsi`) before any
+    arithmetic, and the result is clamped before `arith.trunci`, so nothing
+    wraps.
+
+    Example:
+
+    ```mlir
+    %y = qlp.rescale %acc scale <[1073741824], [31]> output_zp 3
+        rounding single_round : tensor<16xi32> -> tensor<16xi8>
+    ```
+
+    becomes (after `-canonicalize`, which folds the constant shift)
+
+    ```mlir
+    %e = tensor.empty() : tensor<16xi8>
+    %y = linalg.generic {indexing_maps = [#id, #id],
+                         iterator_types = ["parallel"]}
+        ins(%acc : tensor<16xi32>) outs(%e : tensor<16xi8>) {
+    ^bb0(%x: i32, %out: i8):
+      %x64 = arith.extsi %x : i32 to i64
+      %p = arith.muli %x64, %c1073741824 : i64
+      %q = arith.shrsi %p, %c31 : i64
+      %h = arith.shrsi %p, %c30 : i64
+      %half = arith.andi %h, %c1 : i64
+      %r = arith.addi %q, %half : i64
+      %z = arith.addi %r, %c3 : i64
+      %lo = arith.maxsi %z, %c-128 : i64
+      %hi = arith.minsi %lo, %c127 : i64
+      %t = arith.trunci %hi : i64 to i8
+      linalg.yield %t : i8
+    } -> tensor<16xi8>
+    ```
+
+    A binary layer's signature changes with its storage type:
+
+    ```mlir
+    func.func @sign(%x: tensor<4x64xi8>) -> tensor<4x64x!qlp.binary>
+    // becomes
+    func.func @sign(%x: tensor<4x64xi8>) -> tensor<4x64xi1>
+    ```
   }];
   let dependentDialects = ["arith::ArithDialect", "linalg::LinalgDialect",
-                           "tensor::TensorDialect"];
+                           "math::MathDialect", "tensor::TensorDialect"];
 }
 
 #endif // QLP_LOWERING_PASSES_TD

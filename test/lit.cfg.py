@@ -32,6 +32,7 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.qlp_tools_dir, config.llvm_tools_dir]
 tools = ["quant-opt", "quant-lsp-server"]
+tools.append("quant-run")
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 if config.qlp_have_ptxas:
@@ -39,3 +40,19 @@ if config.qlp_have_ptxas:
     config.substitutions.append(("%ptxas", config.qlp_ptxas))
 if config.qlp_have_cuda_gpu:
     config.available_features.add("cuda-gpu")
+
+# Execution tests run lowered programs with upstream tools: mlir-opt's
+# tensor-to-LLVM passes (%upstream_to_llvm), then mlir-runner with the runner
+# utility libraries (%mlir_runner_libs, for printMemref*).
+llvm_config.add_tool_substitutions(["mlir-opt", "mlir-runner"],
+                                   [config.llvm_tools_dir])
+config.substitutions.append(("%upstream_to_llvm", " ".join([
+    "--one-shot-bufferize=bufferize-function-boundaries",
+    "--convert-linalg-to-loops", "--lower-affine", "--convert-scf-to-cf",
+    "--convert-math-to-llvm", "--expand-strided-metadata",
+    "--finalize-memref-to-llvm", "--convert-arith-to-llvm",
+    "--convert-index-to-llvm", "--convert-func-to-llvm",
+    "--convert-cf-to-llvm", "--reconcile-unrealized-casts"])))
+config.substitutions.append(("%mlir_runner_libs", "-shared-libs=" + ",".join(
+    os.path.join(config.llvm_tools_dir, "..", "lib", lib)
+    for lib in ["libmlir_runner_utils.so", "libmlir_c_runner_utils.so"])))

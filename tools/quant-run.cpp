@@ -1,0 +1,653 @@
+//===- quant-run.cpp - Compile and run a quant-lp model ---------*- C++ -*-===//
+//
+//   quant-run FILE.mlir --entry=NAME --input=a.npy ... --output=out.npy ...
+//             [--repeat=N] [--print] [--dequantize] [--float]
+//             [--calibration=FILE] [--weight-bits=N] [--act-bits=N]
+//             [--rounding=single_round|double_round|tflite]
+//
+// Runs the quant-lp integer pipeline on any input it accepts (unless
+// --float, which runs the file as is: the float model's own results), records
+// the entry function's signature, lowers it (qlp-lower-to-reference, then the
+// shared lowering to the LLVM dialect), JIT-compiles it with MLIR's
+// ExecutionEngine and calls its `_mlir_ciface_` wrapper on the .npy inputs.
+//
+// The boundary:
+//  - Every argument and result is a ranked tensor of static shape. Its .npy
+//    dtype is that of its element type: a signless or signed iN is intN, an
+//    unsigned one uintN, f16/f32/f64 are float16/32/64, and i1 is NumPy's
+//    bool (one byte per element, as LLVM stores i1).
+//  - A `!quant.uniform` tensor (per tensor or per axis) is exchanged in its
+//    storage dtype (int8 for `i8`, uint8 for `u8`, ...). A float32 input is
+//    quantized on the host instead:
+//      q = clamp(round_half_away_from_zero(x / S) + zp, qmin, qmax)
+//    in double precision, with qmin/qmax the storage range of the type.
+//    With --dequantize, quantized results are written as float32
+//    (q - zp) * S.
+//  - Inputs must match the signature in count, shape and dtype; every
+//    mismatch is an error naming the argument.
+//
+// --repeat=N calls the entry once to warm up and N more times, and prints
+//   time: median=<ms> ms min=<ms> ms max=<ms> ms
+// (the call alone: compilation and .npy I/O are excluded).
+//
+//===----------------------------------------------------------------------===//
+
+#include "lowering/LLVMLowering.h"
+#include "lowering/Passes.h"
+#include "lowering/Pipelines.h"
+#include "tools/Npy.h"
+#include "tools/RegisterDialects.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+#include <algorithm>
+#include <chrono>
+
+using namespace mlir;
+using namespace mlir::qlp;
+namespace cl = llvm::cl;
+
+//===----------------------------------------------------------------------===//
+// Command line
+//===----------------------------------------------------------------------===//
+
+static cl::OptionCategory runCategory("quant-run options");
+static cl::OptionCategory pipelineCategory(
+    "quant-lp pipeline options (ignored with --float)");
+
+static cl::opt<std::string> inputFilename(cl::Positional, cl::Required,
+                                          cl::desc("<input .mlir file>"),
+                                          cl::cat(runCategory));
+static cl::opt<std::string> entryName(
+    "entry", cl::Required, cl::desc("Name of the function to run"),
+    cl::value_desc("name"), cl::cat(runCategory));
+static cl::list<std::string>
+    inputFiles("input",
+               cl::desc("An .npy file per argument of the entry, in order"),
+               cl::value_desc("file.npy"), cl::cat(runCategory));
+static cl::list<std::string> outputFiles(
+    "output",
+    cl::desc("An .npy file per result of the entry, in order (optional)"),
+    cl::value_desc("file.npy"), cl::cat(runCategory));
+static cl::opt<unsigned> repeat(
+    "repeat",
+    cl::desc("Call the entry N times after a warm-up call and print the "
+             "median, min and max time of a call"),
+    cl::value_desc("N"), cl::init(0), cl::cat(runCategory));
+static cl::opt<bool> printResults(
+    "print",
+    cl::desc("Print every result (and its dequantized values) to stdout"),
+    cl::init(false), cl::cat(runCategory));
+static cl::opt<bool> dequantizeOutputs(
+    "dequantize",
+    cl::desc("Write !quant.uniform results as float32 (q - zp) * scale"),
+    cl::init(false), cl::cat(runCategory));
+static cl::opt<bool> runAsIs(
+    "float",
+    cl::desc("Run the input as is, without the quant-lp pipeline (the float "
+             "model's own results)"),
+    cl::init(false), cl::cat(runCategory));
+static cl::opt<unsigned>
+    jitOptLevel("O", cl::desc("Optimization level of the JIT (0-3)"),
+                cl::init(2), cl::Prefix, cl::cat(runCategory));
+
+static cl::opt<std::string> calibrationFile(
+    "calibration",
+    cl::desc("JSON file of calibration ranges keyed by qlp.name"),
+    cl::value_desc("file.json"), cl::cat(pipelineCategory));
+static cl::opt<unsigned>
+    weightBits("weight-bits",
+               cl::desc("Weight width of layers without qlp.bits"),
+               cl::init(8), cl::cat(pipelineCategory));
+static cl::opt<unsigned>
+    actBits("act-bits",
+            cl::desc("Activation width of layers without qlp.act_bits"),
+            cl::init(8), cl::cat(pipelineCategory));
+static cl::opt<RoundingMode> rounding(
+    "rounding", cl::desc("Rounding of the folded rescales"),
+    cl::init(RoundingMode::SingleRound),
+    cl::values(clEnumValN(RoundingMode::SingleRound, "single_round",
+                          "TOSA SINGLE_ROUND"),
+               clEnumValN(RoundingMode::DoubleRound, "double_round",
+                          "TOSA DOUBLE_ROUND"),
+               clEnumValN(RoundingMode::TFLite, "tflite",
+                          "TFLite MultiplyByQuantizedMultiplier")),
+    cl::cat(pipelineCategory));
+
+static int fail(const llvm::Twine &message) {
+  llvm::errs() << "quant-run: error: " << message << "\n";
+  return 1;
+}
+
+static std::string toString(Type type) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << type;
+  return text;
+}
+
+static std::string shapeString(ArrayRef<int64_t> shape) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  npy::printShape(os, shape);
+  return text;
+}
+
+//===----------------------------------------------------------------------===//
+// The entry's signature
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// One argument or result of the entry function, as the caller sees it.
+struct BoundaryValue {
+  /// "argument 0", "result 1".
+  std::string name;
+  /// The type before lowering (with its !quant.uniform element type).
+  RankedTensorType type;
+  /// The dtype of the elements in memory (the storage dtype when quantized).
+  npy::DType dtype;
+  /// Set when the element type is a !quant.uniform type.
+  std::optional<npy::QuantParams> quant;
+};
+} // namespace
+
+/// The .npy dtype of a plain MLIR element type.
+static std::optional<npy::DType> getDType(Type type) {
+  if (auto intType = dyn_cast<IntegerType>(type)) {
+    if (intType.getWidth() == 1)
+      return npy::DType::Bool;
+    return npy::getIntegerDType(intType.getWidth(), !intType.isUnsigned());
+  }
+  if (type.isF16())
+    return npy::DType::Float16;
+  if (type.isF32())
+    return npy::DType::Float32;
+  if (type.isF64())
+    return npy::DType::Float64;
+  return std::nullopt;
+}
+
+/// Describes one boundary type, or explains why quant-run cannot pass it.
+static FailureOr<BoundaryValue> describe(Type type, const std::string &name,
+                                         func::FuncOp entry) {
+  auto emit = [&](const llvm::Twine &why) {
+    fail(name + " of @" + entry.getSymName() + " has type " + toString(type) +
+         ": " + why);
+    return failure();
+  };
+  auto tensorType = dyn_cast<RankedTensorType>(type);
+  if (!tensorType)
+    return emit("quant-run passes ranked tensors only");
+  if (!tensorType.hasStaticShape())
+    return emit("quant-run needs static shapes");
+
+  BoundaryValue value;
+  value.name = name;
+  value.type = tensorType;
+  Type element = tensorType.getElementType();
+  if (auto quantType = dyn_cast<quant::QuantizedType>(element)) {
+    npy::QuantParams params;
+    if (auto perTensor = dyn_cast<quant::UniformQuantizedType>(quantType)) {
+      params.scales.push_back(perTensor.getScale());
+      params.zeroPoints.push_back(perTensor.getZeroPoint());
+    } else if (auto perAxis =
+                   dyn_cast<quant::UniformQuantizedPerAxisType>(quantType)) {
+      params.scales.assign(perAxis.getScales().begin(),
+                           perAxis.getScales().end());
+      params.zeroPoints.assign(perAxis.getZeroPoints().begin(),
+                               perAxis.getZeroPoints().end());
+      params.axis = perAxis.getQuantizedDimension();
+    } else {
+      return emit("only !quant.uniform types (per tensor or per axis) are "
+                  "supported");
+    }
+    if (!isa<IntegerType>(quantType.getStorageType()))
+      return emit("the storage type is not an integer type");
+    std::optional<npy::DType> storage = npy::getIntegerDType(
+        quantType.getStorageTypeIntegralWidth(), quantType.isSigned());
+    if (!storage)
+      return emit("storage of " +
+                  llvm::Twine(quantType.getStorageTypeIntegralWidth()) +
+                  " bits has no .npy dtype (8, 16, 32 or 64 bits)");
+    params.storage = *storage;
+    params.storageMin = quantType.getStorageTypeMin();
+    params.storageMax = quantType.getStorageTypeMax();
+    if (llvm::Error err =
+            npy::verifyQuantParams(params, tensorType.getShape())) {
+      return emit(llvm::toString(std::move(err)));
+    }
+    value.dtype = *storage;
+    value.quant = std::move(params);
+    return value;
+  }
+  std::optional<npy::DType> dtype = getDType(element);
+  if (!dtype)
+    return emit("the element type has no .npy dtype (supported: i1, i8, i16, "
+                "i32, i64 (signless, signed or unsigned), f16, f32, f64 and "
+                "!quant.uniform of those integers)");
+  value.dtype = *dtype;
+  return value;
+}
+
+/// The type that the lowering must leave at the boundary: the same shape,
+/// with quantized types replaced by their storage type.
+static bool isLoweredFormOf(Type lowered, const BoundaryValue &value) {
+  auto tensorType = dyn_cast<RankedTensorType>(lowered);
+  if (!tensorType || tensorType.getShape() != value.type.getShape())
+    return false;
+  Type element = tensorType.getElementType();
+  if (isa<quant::QuantizedType>(element))
+    return false;
+  std::optional<npy::DType> dtype = getDType(element);
+  if (!dtype)
+    return false;
+  // Signedness is not visible in memory: a u8 storage type may come out as
+  // a signless i8.
+  return npy::getItemSize(*dtype) == npy::getItemSize(value.dtype) &&
+         npy::isFloat(*dtype) == npy::isFloat(value.dtype);
+}
+
+/// Whether anything in `module` needs qlp-lower-to-reference: a qlp op, or a
+/// qlp or quant type anywhere. A module without any has nothing for that pass
+/// to lower (e.g. a float model run with --float).
+static bool needsReferenceLowering(ModuleOp module) {
+  auto isForeign = [](Type type) {
+    if (auto shaped = dyn_cast<ShapedType>(type))
+      type = shaped.getElementType();
+    StringRef ns = type.getDialect().getNamespace();
+    return ns == QLPDialect::getDialectNamespace() ||
+           ns == quant::QuantDialect::getDialectNamespace();
+  };
+  auto walkResult = module.walk([&](Operation *op) {
+    if (isa_and_nonnull<QLPDialect>(op->getDialect()))
+      return WalkResult::interrupt();
+    if (auto func = dyn_cast<FunctionOpInterface>(op))
+      if (llvm::any_of(func.getArgumentTypes(), isForeign) ||
+          llvm::any_of(func.getResultTypes(), isForeign))
+        return WalkResult::interrupt();
+    if (llvm::any_of(op->getResultTypes(), isForeign))
+      return WalkResult::interrupt();
+    for (Region &region : op->getRegions())
+      for (Block &block : region)
+        if (llvm::any_of(block.getArgumentTypes(), isForeign))
+          return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return walkResult.wasInterrupted();
+}
+
+//===----------------------------------------------------------------------===//
+// Inputs and outputs
+//===----------------------------------------------------------------------===//
+
+/// Reads input `index` and turns it into the memory image of `value`.
+static FailureOr<npy::Array> loadInput(unsigned index,
+                                       const BoundaryValue &value,
+                                       func::FuncOp entry) {
+  const std::string &path = inputFiles[index];
+  llvm::Expected<npy::Array> array = npy::read(path);
+  if (!array) {
+    fail(llvm::toString(array.takeError()));
+    return failure();
+  }
+  std::string prefix = "input " + std::to_string(index) + " ('" + path +
+                       "') for " + value.name + " of @" +
+                       entry.getSymName().str() + " (" +
+                       toString(value.type) + "): ";
+  if (ArrayRef<int64_t>(array->shape) != value.type.getShape()) {
+    fail(prefix + "expected shape " + shapeString(value.type.getShape()) +
+         ", got " + shapeString(array->shape));
+    return failure();
+  }
+  if (value.quant) {
+    if (array->dtype == value.dtype) {
+      if (llvm::Error err = npy::checkStorageRange(*array, *value.quant)) {
+        fail(prefix + llvm::toString(std::move(err)));
+        return failure();
+      }
+      return std::move(*array);
+    }
+    if (array->dtype == npy::DType::Float32) {
+      llvm::Expected<npy::Array> quantized =
+          npy::quantize(*array, *value.quant);
+      if (!quantized) {
+        fail(prefix + llvm::toString(quantized.takeError()));
+        return failure();
+      }
+      return std::move(*quantized);
+    }
+    fail(prefix + "expected dtype " + npy::getDTypeName(value.dtype) +
+         " (the storage type) or float32 (quantized on the host), got " +
+         npy::getDTypeName(array->dtype));
+    return failure();
+  }
+  if (array->dtype != value.dtype) {
+    fail(prefix + "expected dtype " + npy::getDTypeName(value.dtype) +
+         ", got " + npy::getDTypeName(array->dtype));
+    return failure();
+  }
+  return std::move(*array);
+}
+
+/// A memref descriptor of any rank for a C-order array:
+///   { T *allocated, T *aligned, int64 offset, int64 sizes[rank],
+///     int64 strides[rank] }
+/// which is StridedMemRefType<T, rank> without the template.
+static std::vector<int64_t> makeDescriptor(npy::Array &array) {
+  size_t rank = array.shape.size();
+  std::vector<int64_t> descriptor(3 + 2 * rank);
+  static_assert(sizeof(void *) == sizeof(int64_t),
+                "the descriptor layout assumes 64-bit pointers");
+  auto pointer = static_cast<int64_t>(
+      reinterpret_cast<intptr_t>(array.getData()));
+  descriptor[0] = pointer;
+  descriptor[1] = pointer;
+  descriptor[2] = 0;
+  int64_t stride = 1;
+  for (size_t dim = rank; dim-- > 0;) {
+    descriptor[3 + dim] = array.shape[dim];
+    descriptor[3 + rank + dim] = stride;
+    stride *= array.shape[dim];
+  }
+  return descriptor;
+}
+
+static void printResult(llvm::raw_ostream &os, unsigned index,
+                        const BoundaryValue &value, const npy::Array &array) {
+  os << "result " << index << ": " << value.type << " ("
+     << npy::getDTypeName(array.dtype) << ", shape ";
+  npy::printShape(os, array.shape);
+  os << ")\n";
+  npy::printValues(os, array);
+  os << "\n";
+  if (value.quant) {
+    os << "dequantized:\n";
+    npy::printValues(os, npy::dequantize(array, *value.quant));
+    os << "\n";
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Driver
+//===----------------------------------------------------------------------===//
+
+static int runQuantRun() {
+  if (jitOptLevel > 3)
+    return fail("-O" + llvm::Twine(jitOptLevel.getValue()) +
+                " is not an optimization level (0-3)");
+
+  DialectRegistry registry;
+  registerQuantLPToolDialects(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  // A pipeline diagnostic would otherwise dump the whole module after the
+  // message; --mlir-print-op-on-diagnostic still asks for it.
+  if (cl::getRegisteredOptions().lookup("mlir-print-op-on-diagnostic")
+          ->getNumOccurrences() == 0)
+    context.printOpOnDiagnostic(false);
+
+  std::string errorMessage;
+  std::unique_ptr<llvm::MemoryBuffer> file =
+      openInputFile(inputFilename, &errorMessage);
+  if (!file)
+    return fail(errorMessage);
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module =
+      parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return fail("cannot parse '" + inputFilename + "'");
+
+  auto lookupEntry = [&]() -> func::FuncOp {
+    return module->lookupSymbol<func::FuncOp>(entryName);
+  };
+  func::FuncOp entry = lookupEntry();
+  if (!entry) {
+    std::string names;
+    for (func::FuncOp func : module->getOps<func::FuncOp>())
+      if (!func.isExternal())
+        names += (names.empty() ? "@" : ", @") + func.getSymName().str();
+    return fail("no function @" + entryName + " in '" + inputFilename +
+                "' (functions: " + (names.empty() ? "none" : names) + ")");
+  }
+  if (entry.isExternal())
+    return fail("@" + entryName + " is a declaration without a body");
+
+  // The integer program.
+  if (!runAsIs) {
+    PassManager pm(&context);
+    if (failed(applyPassManagerCLOptions(pm)))
+      return fail("invalid pass manager options");
+    CPUPipelineOptions options;
+    options.calibration = calibrationFile.getValue();
+    options.weightBits = weightBits.getValue();
+    options.actBits = actBits.getValue();
+    options.rounding = rounding.getValue();
+    buildIntegerProgramPipeline(pm, options);
+    if (failed(pm.run(*module)))
+      return fail("the quant-lp pipeline failed on '" + inputFilename + "'");
+    entry = lookupEntry();
+    if (!entry)
+      return fail("the quant-lp pipeline removed @" + entryName);
+  }
+
+  // The signature the caller sees.
+  FunctionType signature = entry.getFunctionType();
+  SmallVector<BoundaryValue> arguments, results;
+  for (auto [i, type] : llvm::enumerate(signature.getInputs())) {
+    FailureOr<BoundaryValue> value =
+        describe(type, "argument " + std::to_string(i), entry);
+    if (failed(value))
+      return 1;
+    arguments.push_back(std::move(*value));
+  }
+  for (auto [i, type] : llvm::enumerate(signature.getResults())) {
+    FailureOr<BoundaryValue> value =
+        describe(type, "result " + std::to_string(i), entry);
+    if (failed(value))
+      return 1;
+    results.push_back(std::move(*value));
+  }
+  if (inputFiles.size() != arguments.size())
+    return fail("@" + entryName + " takes " + llvm::Twine(arguments.size()) +
+                " argument(s), but " + llvm::Twine(inputFiles.size()) +
+                " --input file(s) were given");
+  if (!outputFiles.empty() && outputFiles.size() != results.size())
+    return fail("@" + entryName + " returns " + llvm::Twine(results.size()) +
+                " result(s), but " + llvm::Twine(outputFiles.size()) +
+                " --output file(s) were given");
+
+  // Read the inputs before compiling, so that a bad file fails fast.
+  SmallVector<npy::Array> buffers;
+  for (auto [i, value] : llvm::enumerate(arguments)) {
+    FailureOr<npy::Array> array = loadInput(i, value, entry);
+    if (failed(array))
+      return 1;
+    buffers.push_back(std::move(*array));
+  }
+  for (const BoundaryValue &value : results)
+    buffers.emplace_back(value.dtype, value.type.getShape());
+
+  // Lower. The entry is called from outside, so it must be public for the
+  // C interface.
+  entry.setPublic();
+  if (needsReferenceLowering(*module)) {
+    PassManager pm(&context);
+    if (failed(applyPassManagerCLOptions(pm)))
+      return fail("invalid pass manager options");
+    pm.addPass(createQLPLowerToReference());
+    if (failed(pm.run(*module)))
+      return fail("qlp-lower-to-reference failed on '" + inputFilename + "'");
+    entry = lookupEntry();
+    if (!entry)
+      return fail("qlp-lower-to-reference removed @" + entryName);
+    FunctionType lowered = entry.getFunctionType();
+    if (lowered.getNumInputs() != arguments.size() ||
+        lowered.getNumResults() != results.size())
+      return fail("qlp-lower-to-reference changed the signature of @" +
+                  entryName + " from " + toString(signature) + " to " +
+                  toString(lowered));
+    for (auto [type, value] : llvm::zip(lowered.getInputs(), arguments))
+      if (!isLoweredFormOf(type, value))
+        return fail("qlp-lower-to-reference turned " + value.name + " of @" +
+                    entryName + " from " + toString(value.type) + " into " +
+                    toString(type));
+    for (auto [type, value] : llvm::zip(lowered.getResults(), results))
+      if (!isLoweredFormOf(type, value))
+        return fail("qlp-lower-to-reference turned " + value.name + " of @" +
+                    entryName + " from " + toString(value.type) + " into " +
+                    toString(type));
+  }
+  {
+    PassManager pm(&context);
+    if (failed(applyPassManagerCLOptions(pm)))
+      return fail("invalid pass manager options");
+    addLowerToLLVMPasses(pm);
+    if (failed(pm.run(*module)))
+      return fail("the lowering to the LLVM dialect failed on '" +
+                  inputFilename + "'");
+  }
+  // Anything outside the LLVM dialect cannot be translated; name it here
+  // rather than letting the translation fail with a less precise message.
+  Operation *leftover = nullptr;
+  module->walk([&](Operation *op) {
+    if (op == module->getOperation() ||
+        isa_and_nonnull<LLVM::LLVMDialect>(op->getDialect()))
+      return WalkResult::advance();
+    leftover = op;
+    return WalkResult::interrupt();
+  });
+  if (leftover) {
+    leftover->emitError("'")
+        << leftover->getName()
+        << "' was not lowered to the LLVM dialect; quant-run cannot run it";
+    return 1;
+  }
+
+  // JIT-compile.
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  // Compile for the host CPU and its features (AVX-512, VNNI, ...), so that
+  // --repeat times what this machine can do.
+  llvm::Expected<llvm::orc::JITTargetMachineBuilder> machineBuilder =
+      llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!machineBuilder)
+    return fail("cannot detect the host CPU: " +
+                llvm::toString(machineBuilder.takeError()));
+  auto codeGenOptLevel =
+      static_cast<llvm::CodeGenOptLevel>(jitOptLevel.getValue());
+  machineBuilder->setCodeGenOptLevel(codeGenOptLevel);
+  llvm::Expected<std::unique_ptr<llvm::TargetMachine>> targetMachine =
+      machineBuilder->createTargetMachine();
+  if (!targetMachine)
+    return fail("cannot create a target machine for the host: " +
+                llvm::toString(targetMachine.takeError()));
+  ExecutionEngineOptions engineOptions;
+  auto transformer = makeOptimizingTransformer(
+      jitOptLevel, /*sizeLevel=*/0, targetMachine->get());
+  engineOptions.transformer = transformer;
+  engineOptions.jitCodeGenOptLevel = codeGenOptLevel;
+  llvm::Expected<std::unique_ptr<ExecutionEngine>> engine =
+      ExecutionEngine::create(*module, engineOptions,
+                              std::move(*targetMachine));
+  if (!engine)
+    return fail("JIT compilation failed: " +
+                llvm::toString(engine.takeError()));
+  llvm::Expected<void (*)(void **)> function =
+      (*engine)->lookupPacked("_mlir_ciface_" + entryName);
+  if (!function)
+    return fail("JIT lookup of @" + entryName +
+                " failed: " + llvm::toString(function.takeError()));
+
+  // The C interface takes a pointer to a descriptor per argument, then one
+  // per result (the out-params); the packed wrapper takes a pointer to each
+  // of those pointers.
+  std::vector<std::vector<int64_t>> descriptors;
+  for (npy::Array &buffer : buffers)
+    descriptors.push_back(makeDescriptor(buffer));
+  SmallVector<void *> descriptorPointers, packedArgs;
+  for (std::vector<int64_t> &descriptor : descriptors)
+    descriptorPointers.push_back(descriptor.data());
+  for (void *&pointer : descriptorPointers)
+    packedArgs.push_back(&pointer);
+
+  auto call = [&] { (*function)(packedArgs.data()); };
+  if (repeat == 0) {
+    call();
+  } else {
+    call();
+    std::vector<double> milliseconds;
+    milliseconds.reserve(repeat);
+    for (unsigned i = 0; i < repeat; ++i) {
+      auto start = std::chrono::steady_clock::now();
+      call();
+      auto end = std::chrono::steady_clock::now();
+      milliseconds.push_back(
+          std::chrono::duration<double, std::milli>(end - start).count());
+    }
+    std::sort(milliseconds.begin(), milliseconds.end());
+    size_t n = milliseconds.size();
+    double median = n % 2 ? milliseconds[n / 2]
+                          : (milliseconds[n / 2 - 1] + milliseconds[n / 2]) / 2;
+    llvm::outs() << llvm::format("time: median=%.4f ms min=%.4f ms "
+                                 "max=%.4f ms\n",
+                                 median, milliseconds.front(),
+                                 milliseconds.back());
+  }
+
+  // Results.
+  for (auto [i, value] : llvm::enumerate(results)) {
+    const npy::Array &array = buffers[arguments.size() + i];
+    if (printResults)
+      printResult(llvm::outs(), i, value, array);
+    if (outputFiles.empty())
+      continue;
+    llvm::Error err =
+        value.quant && dequantizeOutputs
+            ? npy::write(outputFiles[i], npy::dequantize(array, *value.quant))
+            : npy::write(outputFiles[i], array);
+    if (err)
+      return fail(llvm::toString(std::move(err)));
+  }
+  llvm::outs().flush();
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  registerAsmPrinterCLOptions();
+  registerMLIRContextCLOptions();
+  registerPassManagerCLOptions();
+  // libLLVM.so registers hundreds of backend options; --help lists only
+  // quant-run's own (--help-hidden shows everything, --mlir-* included).
+  cl::HideUnrelatedOptions({&runCategory, &pipelineCategory});
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "quant-run: compile a model with quant-lp and run it on .npy inputs\n");
+  return runQuantRun();
+}
