@@ -98,6 +98,22 @@ struct PrepareCInterfacePass
     MLIRContext *ctx = &getContext();
     auto readOnly = BoolAttr::get(ctx, false);
     for (auto func : getOperation().getOps<func::FuncOp>()) {
+      // qlp.* argument and result attributes (qlp.name, qlp.range) are
+      // compile-time metadata; the LLVM dialect has no use for them and
+      // would warn about each one.
+      auto isQLP = [](NamedAttribute attr) {
+        return attr.getName().strref().starts_with("qlp.");
+      };
+      for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+        if (DictionaryAttr dict = func.getArgAttrDict(i))
+          for (NamedAttribute attr : llvm::to_vector(dict))
+            if (isQLP(attr))
+              func.removeArgAttr(i, attr.getName());
+      for (unsigned i = 0, e = func.getNumResults(); i < e; ++i)
+        if (DictionaryAttr dict = func.getResultAttrDict(i))
+          for (NamedAttribute attr : llvm::to_vector(dict))
+            if (isQLP(attr))
+              func.removeResultAttr(i, attr.getName());
       if (func.isExternal() || !func.isPublic())
         continue;
       func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(),

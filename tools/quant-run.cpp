@@ -64,6 +64,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 
 using namespace mlir;
 using namespace mlir::qlp;
@@ -100,6 +101,13 @@ static cl::opt<bool> printResults(
     "print",
     cl::desc("Print every result (and its dequantized values) to stdout"),
     cl::init(false), cl::cat(runCategory));
+static cl::opt<bool> compareFloat(
+    "compare-float",
+    cl::desc("Run the integer program and the float model (the input as is) "
+             "on the same inputs and print their results side by side, with "
+             "the error"),
+    cl::cat(runCategory));
+
 static cl::opt<bool> dequantizeOutputs(
     "dequantize",
     cl::desc("Write !quant.uniform results as float32 (q - zp) * scale"),
@@ -393,7 +401,20 @@ static void printResult(llvm::raw_ostream &os, unsigned index,
 // Driver
 //===----------------------------------------------------------------------===//
 
-static int runQuantRun() {
+namespace {
+/// One result of a run, kept for --compare-float. The MLIR type is kept as
+/// text: its context does not outlive the run.
+struct RunResult {
+  std::string type;
+  std::optional<npy::QuantParams> quant;
+  npy::Array array;
+};
+} // namespace
+
+/// Compiles and runs the entry. With `asIs` the quant-lp pipeline is
+/// skipped (--float). Results are printed and written as the options ask,
+/// or, with `collected`, only returned there.
+static int runQuantRun(bool asIs, std::vector<RunResult> *collected) {
   if (jitOptLevel > 3)
     return fail("-O" + llvm::Twine(jitOptLevel.getValue()) +
                 " is not an optimization level (0-3)");
@@ -439,7 +460,7 @@ static int runQuantRun() {
     return fail("@" + entryName + " is a declaration without a body");
 
   // The integer program.
-  if (!runAsIs) {
+  if (!asIs) {
     PassManager pm(&context);
     if (failed(applyPassManagerCLOptions(pm)))
       return fail("invalid pass manager options");
@@ -623,6 +644,10 @@ static int runQuantRun() {
   // Results.
   for (auto [i, value] : llvm::enumerate(results)) {
     const npy::Array &array = buffers[arguments.size() + i];
+    if (collected) {
+      collected->push_back(RunResult{toString(value.type), value.quant, array});
+      continue;
+    }
     if (printResults)
       printResult(llvm::outs(), i, value, array);
     if (outputFiles.empty())
@@ -638,6 +663,52 @@ static int runQuantRun() {
   return 0;
 }
 
+/// --compare-float: the integer program and the float model on the same
+/// inputs, each result printed as integers, their real values, the float
+/// model's values and the absolute error, then the error's max and mean.
+static int compareWithFloat() {
+  std::vector<RunResult> integer, real;
+  if (int rc = runQuantRun(/*asIs=*/false, &integer))
+    return rc;
+  if (int rc = runQuantRun(/*asIs=*/true, &real))
+    return rc;
+  if (integer.size() != real.size())
+    return fail("the integer program returns " + llvm::Twine(integer.size()) +
+                " result(s) and the float model " + llvm::Twine(real.size()));
+  llvm::raw_ostream &os = llvm::outs();
+  for (auto [i, pair] : llvm::enumerate(llvm::zip(integer, real))) {
+    auto &[q, f] = pair;
+    if (q.array.shape != f.array.shape)
+      return fail("result " + llvm::Twine(i) +
+                  " has different shapes in the integer program and the "
+                  "float model");
+    npy::Array values =
+        q.quant ? npy::dequantize(q.array, *q.quant) : q.array;
+    os << "result " << i << ": integer program " << q.type
+       << " beside the float model " << f.type << "\n";
+    os << llvm::format("%8s %12s %12s %12s %10s\n", "index", "integer",
+                       "real value", "float model", "|error|");
+    double maxError = 0.0, sumError = 0.0;
+    int64_t count = values.getNumElements();
+    for (int64_t e = 0; e < count; ++e) {
+      double error = std::fabs(values.getDouble(e) - f.array.getDouble(e));
+      maxError = std::max(maxError, error);
+      sumError += error;
+      os << llvm::format("%8lld %12.0f %12.6f %12.6f %10.6f\n",
+                         static_cast<long long>(e), q.array.getDouble(e),
+                         values.getDouble(e), f.array.getDouble(e), error);
+    }
+    os << llvm::format("error vs float: max %.6f mean %.6f over %lld values",
+                       maxError, count ? sumError / count : 0.0,
+                       static_cast<long long>(count));
+    if (q.quant && !q.quant->scales.empty())
+      os << llvm::format(" (output scale %.6f)", q.quant->scales.front());
+    os << "\n";
+  }
+  os.flush();
+  return 0;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   registerAsmPrinterCLOptions();
@@ -649,5 +720,11 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(
       argc, argv,
       "quant-run: compile a model with quant-lp and run it on .npy inputs\n");
-  return runQuantRun();
+  if (compareFloat) {
+    if (runAsIs || repeat || !outputFiles.empty())
+      return fail("--compare-float runs both models itself; it does not "
+                  "combine with --float, --repeat or --output");
+    return compareWithFloat();
+  }
+  return runQuantRun(runAsIs, /*collected=*/nullptr);
 }
