@@ -148,6 +148,7 @@ private:
   FailureOr<Activation> getActivation(Value floatValue, Operation *user);
   FailureOr<Activation> quantizeFromRange(Value floatValue, unsigned bits);
   Type getQuantizedType(const Activation &act, Type expressedType);
+  Type getAccumulatorType(const Accumulator &acc, Type expressedType);
   Value requantizeChain(Location loc, ArrayRef<std::pair<Value, Type>> inputs,
                         Operation *floatOp, Operation *fusedClamp,
                         Type outQuantType, Type storageType);
@@ -244,6 +245,21 @@ Type FunctionQuantizer::getQuantizedType(const Activation &act,
       quant::QuantizationFlags::Signed, builder.getIntegerType(act.bits),
       expressedType, act.scale, act.zp, signedMin(act.bits),
       signedMax(act.bits));
+}
+
+/// The !quant.uniform i32 type of an accumulator: per tensor when every
+/// channel has the same scale, per axis (the last dimension) otherwise.
+Type FunctionQuantizer::getAccumulatorType(const Accumulator &acc,
+                                           Type expressedType) {
+  if (llvm::all_equal(acc.scales))
+    return quant::UniformQuantizedType::get(
+        quant::QuantizationFlags::Signed, builder.getI32Type(), expressedType,
+        acc.scales.front(), 0, signedMin(32), signedMax(32));
+  auto accType = cast<RankedTensorType>(acc.value.getType());
+  SmallVector<int64_t> zeros(acc.scales.size(), 0);
+  return quant::UniformQuantizedPerAxisType::get(
+      quant::QuantizationFlags::Signed, builder.getI32Type(), expressedType,
+      acc.scales, zeros, accType.getRank() - 1, signedMin(32), signedMax(32));
 }
 
 /// Scale and zero point of a `bits`-wide asymmetric activation over the
@@ -349,20 +365,8 @@ FailureOr<Activation> FunctionQuantizer::getActivation(Value floatValue,
     return failure();
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointAfterValue(acc.value);
-  auto accType = cast<RankedTensorType>(acc.value.getType());
   Type expressed = cast<RankedTensorType>(floatValue.getType()).getElementType();
-  Type accQuantType;
-  if (llvm::all_equal(acc.scales)) {
-    accQuantType = quant::UniformQuantizedType::get(
-        quant::QuantizationFlags::Signed, builder.getI32Type(), expressed,
-        acc.scales.front(), 0, signedMin(32), signedMax(32));
-  } else {
-    SmallVector<int64_t> zeros(acc.scales.size(), 0);
-    accQuantType = quant::UniformQuantizedPerAxisType::get(
-        quant::QuantizationFlags::Signed, builder.getI32Type(), expressed,
-        acc.scales, zeros, accType.getRank() - 1, signedMin(32),
-        signedMax(32));
-  }
+  Type accQuantType = getAccumulatorType(acc, expressed);
   act->value = requantizeChain(
       floatValue.getLoc(), {{acc.value, accQuantType}}, /*floatOp=*/nullptr,
       /*fusedClamp=*/nullptr, getQuantizedType(*act, expressed),
@@ -703,19 +707,7 @@ LogicalResult FunctionQuantizer::quantizeClamp(tosa::ClampOp op) {
       return failure();
     builder.setInsertionPoint(op);
     Type expressed = op.getType().getElementType();
-    auto accType = cast<RankedTensorType>(acc.value.getType());
-    Type accQuantType;
-    if (llvm::all_equal(acc.scales)) {
-      accQuantType = quant::UniformQuantizedType::get(
-          quant::QuantizationFlags::Signed, builder.getI32Type(), expressed,
-          acc.scales.front(), 0, signedMin(32), signedMax(32));
-    } else {
-      SmallVector<int64_t> zeros(acc.scales.size(), 0);
-      accQuantType = quant::UniformQuantizedPerAxisType::get(
-          quant::QuantizationFlags::Signed, builder.getI32Type(), expressed,
-          acc.scales, zeros, accType.getRank() - 1, signedMin(32),
-          signedMax(32));
-    }
+    Type accQuantType = getAccumulatorType(acc, expressed);
     act->value = requantizeChain(op.getLoc(), {{acc.value, accQuantType}},
                                  /*floatOp=*/nullptr, op,
                                  getQuantizedType(*act, expressed),
