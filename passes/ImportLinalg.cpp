@@ -248,6 +248,16 @@ static FailureOr<Value> importMatmul(OpBuilder &builder, linalg::LinalgOp op,
   return addInit(builder, loc, result, init);
 }
 
+/// The zero float bias of `channels` output channels that TOSA convolutions
+/// take (linalg convolutions have none).
+static Value createZeroBias(OpBuilder &builder, Location loc, Type element,
+                            int64_t channels) {
+  auto type = RankedTensorType::get({channels}, element);
+  return createConst(
+      builder, loc,
+      DenseElementsAttr::get(type, builder.getFloatAttr(element, 0.0)));
+}
+
 /// linalg.conv_2d_nhwc_hwcf -> tosa.conv2d. The constant HWCF weight is
 /// transposed to TOSA's OHWI (FHWC) at compile time; the bias is zero.
 static FailureOr<Value> importConv2D(OpBuilder &builder,
@@ -271,10 +281,7 @@ static FailureOr<Value> importConv2D(OpBuilder &builder,
     return failure();
   Type element = initType.getElementType();
   int64_t filters = weightShape[3];
-  auto biasType = RankedTensorType::get({filters}, element);
-  Value bias = createConst(
-      builder, loc,
-      DenseElementsAttr::get(biasType, builder.getFloatAttr(element, 0.0)));
+  Value bias = createZeroBias(builder, loc, element, filters);
   // HWCF -> FHWC: result dimension i is source dimension perm[i].
   Value ohwi =
       createConst(builder, loc, transposeConstant(*weight, {3, 0, 1, 2}));
@@ -317,10 +324,7 @@ static FailureOr<Value> importDepthwise(OpBuilder &builder, linalg::LinalgOp op,
   if (failed(prepared))
     return failure();
   Type element = initType.getElementType();
-  auto biasType = RankedTensorType::get({channels * multiplier}, element);
-  Value bias = createConst(
-      builder, loc,
-      DenseElementsAttr::get(biasType, builder.getFloatAttr(element, 0.0)));
+  Value bias = createZeroBias(builder, loc, element, channels * multiplier);
   Value tosaWeight = createConst(
       builder, loc,
       weight->reshape(weightType.clone({ws[0], ws[1], channels, multiplier})));

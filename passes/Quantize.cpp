@@ -172,8 +172,8 @@ private:
   LogicalResult quantizeReturn(func::ReturnOp op);
 
   LogicalResult checkAccumulation(Operation *op, int64_t count,
-                                  const Activation &input, unsigned bits,
-                                  ArrayRef<int64_t> bias);
+                                  const Activation &input, unsigned rhsBits,
+                                  int64_t rhsZp, ArrayRef<int64_t> bias);
   unsigned getWeightBits(Operation *op);
 
   func::FuncOp func;
@@ -379,27 +379,36 @@ FailureOr<Activation> FunctionQuantizer::getActivation(Value floatValue,
 // Layers
 //===----------------------------------------------------------------------===//
 
+/// The largest |q - zp| over the signed `bits`-wide integers q: the bound the
+/// qlp verifiers use for an operand with zero point `zp`.
+static int64_t maxAbsDiff(unsigned bits, int64_t zp) {
+  return std::max(zp - signedMin(bits), signedMax(bits) - zp);
+}
+
 /// Rejects a layer whose i32 accumulation the qlp verifier could not prove
-/// safe, with the numbers, before building it.
-LogicalResult FunctionQuantizer::checkAccumulation(Operation *op, int64_t count,
-                                                   const Activation &input,
-                                                   unsigned bits,
-                                                   ArrayRef<int64_t> bias) {
-  unsigned storageBits = bits == 1 ? 2 : bits;
-  __int128 maxIn = std::max(input.zp - signedMin(input.bits),
-                            signedMax(input.bits) - input.zp);
-  __int128 maxW = -signedMin(storageBits);
+/// safe, with the numbers, before building it: `count` products of the
+/// activation `input` and a `rhsBits`-wide operand with zero point `rhsZp`
+/// (`rhsBits` 1 is stored as i2), plus `bias`.
+LogicalResult FunctionQuantizer::checkAccumulation(
+    Operation *op, int64_t count, const Activation &input, unsigned rhsBits,
+    int64_t rhsZp, ArrayRef<int64_t> bias) {
+  unsigned storageBits = rhsBits == 1 ? 2 : rhsBits;
   int64_t maxBias = 0;
   for (int64_t b : bias)
     maxBias = std::max(maxBias, std::abs(b));
-  __int128 worst = count * maxIn * maxW + maxBias;
+  __int128 worst = __int128(count) * maxAbsDiff(input.bits, input.zp) *
+                       maxAbsDiff(storageBits, rhsZp) +
+                   maxBias;
   if (worst <= std::numeric_limits<int32_t>::max())
     return success();
-  return op->emitOpError()
-         << "cannot be quantized: an i32 accumulator over " << count
-         << " products of " << input.bits << "-bit activations and "
-         << bits << "-bit weights plus a bias of up to " << maxBias
-         << " can overflow; lower qlp.bits / qlp.act_bits or split the layer";
+  InFlightDiagnostic diag = op->emitOpError()
+                            << "cannot be quantized: an i32 accumulator over "
+                            << count << " products of " << input.bits
+                            << "-bit and " << storageBits << "-bit operands";
+  if (maxBias)
+    diag << " plus a bias of up to " << maxBias;
+  return diag << " can overflow; lower qlp.bits / qlp.act_bits or split the "
+                 "layer";
 }
 
 /// Quantizes the bias `values` (real, one per channel) to i32 in units of
@@ -501,7 +510,7 @@ LogicalResult FunctionQuantizer::quantizeConv(
                                 "output channel";
   FailureOr<SmallVector<int64_t>> qBias = quantizeBias(op, biasValues, accScales);
   if (failed(qBias) ||
-      failed(checkAccumulation(op, perChannel, *in, bits, *qBias)))
+      failed(checkAccumulation(op, perChannel, *in, bits, /*rhsZp=*/0, *qBias)))
     return failure();
 
   builder.setInsertionPoint(op);
@@ -567,16 +576,8 @@ LogicalResult FunctionQuantizer::quantizeMatmul(tosa::MatMulOp op) {
     rhsBits = act->bits;
     accScales.assign(n, lhs->scale * act->scale);
   }
-  // The bound on |rhs - rhs_zp| the verifier uses.
-  Activation asRhs{Value(), 1.0, rhsZp, rhsBits == 1 ? 2 : rhsBits};
-  __int128 maxIn = std::max(lhs->zp - signedMin(lhs->bits),
-                            signedMax(lhs->bits) - lhs->zp);
-  __int128 maxRhs = std::max(asRhs.zp - signedMin(asRhs.bits),
-                             signedMax(asRhs.bits) - asRhs.zp);
-  if (k * maxIn * maxRhs > std::numeric_limits<int32_t>::max())
-    return op.emitOpError() << "cannot be quantized: an i32 accumulator over "
-                            << k << " products of " << lhs->bits << "-bit and "
-                            << asRhs.bits << "-bit operands can overflow";
+  if (failed(checkAccumulation(op, k, *lhs, rhsBits, rhsZp, /*bias=*/{})))
+    return failure();
   auto accType =
       RankedTensorType::get(resultType.getShape(), builder.getI32Type());
   auto matmul = MatmulOp::create(builder, op.getLoc(), accType, lhs->value,

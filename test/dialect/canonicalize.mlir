@@ -1,5 +1,6 @@
-// Folders of the qlp ops: identity rescales and clamps, pack/unpack round
-// trips, and compile-time packing of constants.
+// Folders and canonicalizations of the qlp ops: identity rescales and
+// clamps, exact rescale merging, clamps folded into rescales, pack/unpack
+// round trips, and compile-time packing of constants.
 //
 // RUN: quant-opt %s -canonicalize -split-input-file | FileCheck %s
 
@@ -505,3 +506,77 @@ func.func @do_not_fold_pack_of_binarized_argument(%x: tensor<8xi8>) -> tensor<1x
   return %p : tensor<1xi32>
 }
 
+
+// -----
+
+// An exact inner rescale (2^30 * 2^-10 = 2^20, no rounding, no clamping of
+// x * 2^20 in i32) merges into the outer one: 2^20 * 3 at shift 25.
+// CHECK-LABEL: func.func @merge_exact_rescales
+// CHECK-NEXT: %[[R:.*]] = qlp.rescale %arg0 zp -5 scale <[3145728], [25]> output_zp 7 rounding double_round : tensor<4xi8> -> tensor<4xi8>
+// CHECK-NEXT: return %[[R]]
+func.func @merge_exact_rescales(%x: tensor<4xi8>) -> tensor<4xi8> {
+  %0 = qlp.rescale %x zp -5 scale <[1073741824], [10]> rounding single_round : tensor<4xi8> -> tensor<4xi32>
+  %1 = qlp.rescale %0 scale <[3], [25]> output_zp 7 rounding double_round : tensor<4xi32> -> tensor<4xi8>
+  return %1 : tensor<4xi8>
+}
+
+// -----
+
+// The inner output zero point 2^21 minus the outer input zero point 0 is
+// 2 * 2^20: it moves into the merged input zero point (-5 - 2); per-channel
+// outer scales keep their axis.
+// CHECK-LABEL: func.func @merge_moves_zero_point
+// CHECK-NEXT: qlp.rescale %arg0 zp -7 scale <[3145728, 1048576], [25, 20], axis = 1> rounding single_round : tensor<2x2xi8> -> tensor<2x2xi8>
+func.func @merge_moves_zero_point(%x: tensor<2x2xi8>) -> tensor<2x2xi8> {
+  %0 = qlp.rescale %x zp -5 scale <[1048576], [0]> output_zp 2097152 rounding single_round : tensor<2x2xi8> -> tensor<2x2xi32>
+  %1 = qlp.rescale %0 scale <[3, 1], [25, 20], axis = 1> rounding single_round : tensor<2x2xi32> -> tensor<2x2xi8>
+  return %1 : tensor<2x2xi8>
+}
+
+// -----
+
+// No merge: the inner rescale rounds (3 * 2^-1), its clamp can cut values,
+// a zero-point difference is not a multiple of the inner multiplier, or the
+// merged multiplier would not fit int32.
+// CHECK-LABEL: func.func @no_merge
+// CHECK-COUNT-8: qlp.rescale
+func.func @no_merge(%x: tensor<4xi8>) -> (tensor<4xi8>, tensor<4xi8>, tensor<4xi8>, tensor<4xi8>) {
+  %0 = qlp.rescale %x scale <[3], [1]> rounding single_round : tensor<4xi8> -> tensor<4xi32>
+  %1 = qlp.rescale %0 scale <[3], [25]> rounding single_round : tensor<4xi32> -> tensor<4xi8>
+  %2 = qlp.rescale %x scale <[4], [0]> clamp [0, 100] rounding single_round : tensor<4xi8> -> tensor<4xi32>
+  %3 = qlp.rescale %2 scale <[3], [25]> rounding single_round : tensor<4xi32> -> tensor<4xi8>
+  %4 = qlp.rescale %x scale <[1048576], [0]> output_zp 4096 rounding single_round : tensor<4xi8> -> tensor<4xi32>
+  %5 = qlp.rescale %4 scale <[3], [25]> rounding single_round : tensor<4xi32> -> tensor<4xi8>
+  %6 = qlp.rescale %x scale <[1048576], [0]> rounding single_round : tensor<4xi8> -> tensor<4xi32>
+  %7 = qlp.rescale %6 scale <[4096], [40]> rounding single_round : tensor<4xi32> -> tensor<4xi8>
+  return %1, %3, %5, %7 : tensor<4xi8>, tensor<4xi8>, tensor<4xi8>, tensor<4xi8>
+}
+
+// -----
+
+// A clamp of a single-use rescale becomes the rescale's clamp, intersected
+// with the one it had.
+// CHECK-LABEL: func.func @clamp_into_rescale
+// CHECK-NEXT: %[[A:.*]] = qlp.rescale %arg0 scale <[1], [4]> output_zp -3 clamp [-3, 50] rounding single_round
+// CHECK-NEXT: %[[B:.*]] = qlp.rescale %arg0 scale <[1], [4]> clamp [0, 20] rounding single_round
+// CHECK-NEXT: return %[[A]], %[[B]]
+func.func @clamp_into_rescale(%acc: tensor<4xi32>) -> (tensor<4xi8>, tensor<4xi8>) {
+  %0 = qlp.rescale %acc scale <[1], [4]> output_zp -3 rounding single_round : tensor<4xi32> -> tensor<4xi8>
+  %1 = qlp.clamp %0 [-3, 50] : tensor<4xi8>
+  %2 = qlp.rescale %acc scale <[1], [4]> clamp [-10, 20] rounding single_round : tensor<4xi32> -> tensor<4xi8>
+  %3 = qlp.clamp %2 [0, 100] : tensor<4xi8>
+  return %1, %3 : tensor<4xi8>, tensor<4xi8>
+}
+
+// -----
+
+// Not folded: the rescale has another use, or the ranges are disjoint.
+// CHECK-LABEL: func.func @clamp_kept
+// CHECK-COUNT-2: qlp.clamp
+func.func @clamp_kept(%acc: tensor<4xi32>) -> (tensor<4xi8>, tensor<4xi8>, tensor<4xi8>) {
+  %0 = qlp.rescale %acc scale <[1], [4]> rounding single_round : tensor<4xi32> -> tensor<4xi8>
+  %1 = qlp.clamp %0 [0, 50] : tensor<4xi8>
+  %2 = qlp.rescale %acc scale <[1], [5]> clamp [-10, -5] rounding single_round : tensor<4xi32> -> tensor<4xi8>
+  %3 = qlp.clamp %2 [0, 100] : tensor<4xi8>
+  return %0, %1, %3 : tensor<4xi8>, tensor<4xi8>, tensor<4xi8>
+}

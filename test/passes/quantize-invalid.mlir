@@ -103,3 +103,16 @@ func.func @accumulator_overflow(%x: tensor<1x1x66000xf32> {qlp.range = array<f64
   %m = tosa.matmul %x, %w, %zp, %zp {qlp.range = array<f64: -1.0, 1.0>} : (tensor<1x1x66000xf32>, tensor<1x66000x1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x1xf32>
   return %m : tensor<1x1x1xf32>
 }
+
+// -----
+
+// The quantized bias (132621.3 / (S_w * S_x) ~ 2147470350) fits i32, but
+// with a 1x1x1 window of i8 products (up to 128 * 128) it can overflow.
+func.func @bias_overflow(%x: tensor<1x1x1x1xf32> {qlp.range = array<f64: -1.0, 1.0>}) -> tensor<1x1x1x1xf32> {
+  %w = "tosa.const"() {values = dense<1.0> : tensor<1x1x1x1xf32>} : () -> tensor<1x1x1x1xf32>
+  %b = "tosa.const"() {values = dense<132621.3> : tensor<1xf32>} : () -> tensor<1xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  // expected-error @below {{'tosa.conv2d' op cannot be quantized: an i32 accumulator over 1 products of 8-bit and 8-bit operands plus a bias of up to 2147470350 can overflow}}
+  %c = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>, qlp.range = array<f64: -1.0, 1.0>} : (tensor<1x1x1x1xf32>, tensor<1x1x1x1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x1x1xf32>
+  return %c : tensor<1x1x1x1xf32>
+}
