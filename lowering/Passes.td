@@ -133,4 +133,77 @@ def QLPLowerToReference : Pass<"qlp-lower-to-reference", "ModuleOp"> {
                            "math::MathDialect", "tensor::TensorDialect"];
 }
 
+def QLPLowerToKernels : Pass<"qlp-lower-to-kernels", "ModuleOp"> {
+  let summary = "Lower qlp layers with constant weights to fast runtime kernels";
+  let description = [{
+    Replaces each `qlp.matmul` (rank 2), `qlp.conv2d` (`groups = 1`),
+    `qlp.binary_matmul` (rank 2) and `qlp.binary_conv2d` (`groups = 1`)
+    whose weights are constants (an `arith.constant`, or a `qlp.unpack` of
+    one) with a call to quant-lp's CPU kernels, `qlp_rt_gemm` or
+    `qlp_rt_conv2d` of `runtime/qlp_kernels.h`. Only the leading (batch)
+    dimension of the activations may be dynamic.
+
+    The call fuses the layer's epilogue: a `qlp.rescale` that is the layer's
+    only user, with a per-tensor scale or one scale per output channel (the
+    last dimension), and a `qlp.clamp` that is the rescale's only user and
+    whose range meets the rescale's. The kernels compute the `i32`
+    accumulators, add the bias and the zero-point corrections, rescale,
+    clamp and store the narrow result from registers: the `i32` tensor never
+    exists in memory. Results equal the reference lowering bit for bit (the
+    definitions in `dialect/QLPOps.td`).
+
+    At compile time the pass calls the runtime's plan builder, which packs
+    the weights into the layout the kernels read (VNNI quads for 8-bit
+    weights, packed nibbles for 4- and 2-bit weights, 64-bit words for
+    binary weights) and folds bias and zero points into per-column
+    constants. The plan is a private `memref.global` constant aligned to 64
+    bytes. `fhwc` convolution weights are transposed to `hwcf` on the way.
+
+    The call runs on tensors, so the rest of the pipeline is unchanged:
+
+    ```mlir
+    %y = qlp.matmul %x, %w : tensor<?x256xi8>, tensor<256x64xi4> -> tensor<?x64xi32>
+    %z = qlp.rescale %y scale <[1073741824], [36]> rounding single_round
+        : tensor<?x64xi32> -> tensor<?x64xi8>
+    ```
+
+    becomes
+
+    ```mlir
+    memref.global "private" constant @__qlp_kernel_plan_0
+        : memref<13184xi8> = dense<"0x514C504B..."> {alignment = 64 : i64}
+    func.func private @qlp_rt_gemm(!llvm.ptr, !llvm.ptr, i64, i64, !llvm.ptr, i64) -> i32
+    ...
+    %plan = memref.get_global @__qlp_kernel_plan_0 : memref<13184xi8>
+    %a = bufferization.to_buffer %x read_only : tensor<?x256xi8> to memref<?x256xi8>
+    %c = memref.alloc(%m) {alignment = 64 : i64} : memref<?x64xi8>
+    ...
+    %status = call @qlp_rt_gemm(%pplan, %pa, %rows, %c256, %pc, %c64)
+        : (!llvm.ptr, !llvm.ptr, i64, i64, !llvm.ptr, i64) -> i32
+    cf.assert %ok, "qlp_rt_gemm rejected its arguments"
+    %z = bufferization.to_tensor %c restrict writable : memref<?x64xi8> to tensor<?x64xi8>
+    ```
+
+    Binary activations are passed in their storage type, `i1` (one byte per
+    element in memory), through an `unrealized_conversion_cast` that
+    `qlp-lower-to-reference` and the canonicalizer fold away.
+
+    The kernel is chosen when the program runs, from the host CPU's features:
+    AVX-512 VNNI for the integer layers (int8 x int8 with the unsigned-offset
+    trick and zero-point corrections; int4 and int2 weights unpacked in
+    registers), AVX-512 VPOPCNTDQ for the binary ones, and a portable path
+    on any other CPU. The environment variable `QLP_RT_ISA=generic` forces
+    the portable path.
+
+    Layers that do not match are left unchanged for `qlp-lower-to-reference`.
+    A layer the runtime's plan builder rejects (its validation repeats the
+    verifier's rules) keeps the reference lowering with a remark.
+  }];
+  let dependentDialects = ["arith::ArithDialect",
+                           "bufferization::BufferizationDialect",
+                           "cf::ControlFlowDialect", "func::FuncDialect",
+                           "LLVM::LLVMDialect", "memref::MemRefDialect",
+                           "tensor::TensorDialect"];
+}
+
 #endif // QLP_LOWERING_PASSES_TD

@@ -41,6 +41,8 @@ void mlir::qlp::buildIntegerProgramPipeline(OpPassManager &pm,
 void mlir::qlp::buildCPUPipeline(OpPassManager &pm,
                                  const CPUPipelineOptions &options) {
   buildIntegerProgramPipeline(pm, options);
+  if (options.kernels)
+    pm.addPass(createQLPLowerToKernels());
   pm.addPass(createQLPLowerToReference());
   pm.addPass(createCanonicalizerPass());
   if (options.lowerToLLVM)

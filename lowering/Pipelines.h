@@ -6,7 +6,8 @@
 //
 //   qlp-import-linalg, qlp-import-tosa, qlp-fold-batchnorm, qlp-quantize,
 //   qlp-fold-scales, canonicalize, qlp-verify-integer-only,
-//   qlp-lower-to-reference, then the upstream passes to the LLVM dialect.
+//   qlp-lower-to-kernels (unless kernels=false), qlp-lower-to-reference,
+//   then the upstream passes to the LLVM dialect.
 //
 //===----------------------------------------------------------------------===//
 
@@ -43,6 +44,12 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "TOSA DOUBLE_ROUND"),
           clEnumValN(RoundingMode::TFLite, "tflite",
                      "TFLite MultiplyByQuantizedMultiplier"))};
+  PassOptions::Option<bool> kernels{
+      *this, "kernels",
+      llvm::cl::desc("run layers with constant weights on quant-lp's CPU "
+                     "kernels (false: the reference lowering only, the "
+                     "oracle)"),
+      llvm::cl::init(true)};
   PassOptions::Option<bool> lowerToLLVM{
       *this, "to-llvm",
       llvm::cl::desc("lower to the LLVM dialect (false: stop after the "

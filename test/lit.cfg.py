@@ -26,13 +26,15 @@ config.substitutions.append(("%cmake", config.cmake_command))
 config.substitutions.append(("%cxx", config.cxx_compiler))
 config.substitutions.append(("%cc", config.c_compiler))
 config.substitutions.append(("%mlir_dir", config.mlir_dir))
+# The static runtime library a program compiled by quant-compile links.
+config.substitutions.append(("%qlp_runtime_lib", config.qlp_runtime_lib))
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.qlp_tools_dir, config.llvm_tools_dir]
 tools = ["quant-opt", "quant-lsp-server"]
-tools.append("quant-run")
+tools += ["quant-run", "quant-compile", "quant-translate"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 if config.qlp_have_ptxas:

@@ -35,12 +35,14 @@
 #include "lowering/LLVMLowering.h"
 #include "lowering/Passes.h"
 #include "lowering/Pipelines.h"
+#include "runtime/qlp_kernels.h"
 #include "tools/Npy.h"
 #include "tools/RegisterDialects.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
+
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/AsmState.h"
@@ -143,6 +145,26 @@ static cl::opt<RoundingMode> rounding(
                clEnumValN(RoundingMode::TFLite, "tflite",
                           "TFLite MultiplyByQuantizedMultiplier")),
     cl::cat(pipelineCategory));
+
+static cl::opt<bool> useKernels(
+    "kernels",
+    cl::desc("Run layers with constant weights on quant-lp's CPU kernels "
+             "(--kernels=false: the reference lowering only)"),
+    cl::init(true), cl::cat(pipelineCategory));
+
+namespace {
+enum class KernelISA { Auto, Generic, AVX512 };
+} // namespace
+static cl::opt<KernelISA> kernelISA(
+    "isa", cl::desc("Kernel family of the runtime (default: the best the "
+                    "host CPU supports)"),
+    cl::init(KernelISA::Auto),
+    cl::values(clEnumValN(KernelISA::Auto, "auto", "detect the host CPU"),
+               clEnumValN(KernelISA::Generic, "generic",
+                          "the portable fallback"),
+               clEnumValN(KernelISA::AVX512, "avx512",
+                          "AVX-512 VNNI / VPOPCNTDQ (error if unsupported)")),
+    cl::cat(runCategory));
 
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "quant-run: error: " << message << "\n";
@@ -469,6 +491,7 @@ static int runQuantRun(bool asIs, std::vector<RunResult> *collected) {
     options.weightBits = weightBits.getValue();
     options.actBits = actBits.getValue();
     options.rounding = rounding.getValue();
+    options.kernels = useKernels.getValue();
     buildIntegerProgramPipeline(pm, options);
     if (failed(pm.run(*module)))
       return fail("the quant-lp pipeline failed on '" + inputFilename + "'");
@@ -521,9 +544,12 @@ static int runQuantRun(bool asIs, std::vector<RunResult> *collected) {
     PassManager pm(&context);
     if (failed(applyPassManagerCLOptions(pm)))
       return fail("invalid pass manager options");
+    if (useKernels)
+      pm.addPass(createQLPLowerToKernels());
     pm.addPass(createQLPLowerToReference());
     if (failed(pm.run(*module)))
-      return fail("qlp-lower-to-reference failed on '" + inputFilename + "'");
+      return fail("the lowering of qlp ops failed on '" + inputFilename +
+                  "'");
     entry = lookupEntry();
     if (!entry)
       return fail("qlp-lower-to-reference removed @" + entryName);
@@ -599,6 +625,25 @@ static int runQuantRun(bool asIs, std::vector<RunResult> *collected) {
   if (!engine)
     return fail("JIT compilation failed: " +
                 llvm::toString(engine.takeError()));
+  // The kernels the program calls live in this executable (qlp_runtime is
+  // linked in statically), not in a shared library the JIT could search.
+  (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    auto add = [&](StringRef name, auto *function) {
+      symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(function),
+                                 llvm::JITSymbolFlags::Exported};
+    };
+    add("qlp_rt_gemm", &qlp_rt_gemm);
+    add("qlp_rt_conv2d", &qlp_rt_conv2d);
+    return symbols;
+  });
+  if (kernelISA != KernelISA::Auto) {
+    qlp_rt_isa isa = kernelISA == KernelISA::Generic ? QLP_RT_ISA_GENERIC
+                                                     : QLP_RT_ISA_AVX512;
+    if (qlp_rt_set_isa(isa) != QLP_RT_OK)
+      return fail(Twine("this CPU cannot run the '") + qlp_rt_isa_name(isa) +
+                  "' kernels");
+  }
   llvm::Expected<void (*)(void **)> function =
       (*engine)->lookupPacked("_mlir_ciface_" + entryName);
   if (!function)

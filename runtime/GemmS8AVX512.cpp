@@ -1,0 +1,246 @@
+//===- GemmS8AVX512.cpp - int8 VNNI GEMM kernel for AVX-512 -----*- C++ -*-===//
+//
+// Part of quant-lp.
+//
+//===----------------------------------------------------------------------===//
+//
+// The S8-format GEMM (8-bit weights; 8-, 4- or 2-bit activations) with
+// vpdpbusd. vpdpbusd multiplies unsigned by signed bytes, so the kernel feeds
+// A + 128 (unsigned) against the packed signed weights and the plan's
+// col_offset / row_coeff terms remove the offset (see KernelPlan.h):
+//
+//   acc = raw + col_offset[n] + row_coeff * rowsum(A[m]).
+//
+// Structure (single thread):
+//
+//   for each block of up to MB rows of A           (packed A block in L2)
+//     pack the rows: A + 128 as u8, rows padded to a multiple of 64 bytes,
+//       and row_coeff * rowsum(A[m]) per row
+//     for each 64-column weight panel p             (Kp * 64 bytes, in L2)
+//       for each tile of kRows rows in the block
+//         register tile kRows x 64: kRows * 4 zmm accumulators over all of K
+//         epilogue (EpilogueAVX512::finish16) straight from the registers
+//
+// The register tile is 6 rows x 64 columns: 24 accumulators (vpdpbusd has
+// latency ~5 and issues 2 per cycle, so >= 10 must be in flight), the 4
+// weight vectors of one quad row and one broadcast A dword fit the 32 zmm
+// registers without spills. Per quad row the tile issues 24 vpdpbusd against
+// 4 vector loads and 6 dword broadcasts, well inside the two load ports, and
+// it reads 256 weight bytes per 24 vpdpbusd (~21 bytes per cycle at peak),
+// which the L2 sustains; the accumulation over the whole K stays in registers,
+// so no partial sums are ever stored. Panel-outer order reuses every panel,
+// loaded once from memory per row block, for all the block's rows.
+//
+// M = 1 (GEMV) is memory bound: its own loop streams the weights once, in
+// order, with 8 accumulators in flight (even and odd quad rows summed
+// separately) and software prefetch ahead of the stream.
+//
+// The packed A needs a workspace: a stack buffer for small problems, else
+// malloc. If malloc fails the call computes the same result with the portable
+// gemmGeneric (the kernel interface has no status to return).
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/GemmVnniAVX512.h"
+
+
+#include <immintrin.h>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+
+namespace qlp::rt {
+namespace {
+
+using vnni::dpbusd;
+using vnni::laneMask;
+using vnni::loadDword;
+using vnni::OutputView;
+
+/// Rows and 16-column vectors of the register tile (kVectors divides 4).
+constexpr int kRows = 6;
+constexpr int kVectors = 4;
+/// Bytes of one quad block of a weight panel (4 k values x 64 columns).
+constexpr int64_t kQuadBytes = 4 * kNRS8;
+/// How far ahead of the weight stream a tile prefetches, in quad blocks.
+constexpr int64_t kTilePrefetchQuads = 8;
+/// How far ahead of the weight stream the GEMV prefetches, in bytes.
+constexpr int64_t kGemvPrefetch = 2048;
+
+/// One register tile: rows [0, R) of the packed block `a` (row stride
+/// `stride`) times V vectors of 16 columns of the panel `b` (which starts at
+/// column n0), over nq quad rows; then the epilogue of each accumulator.
+/// `c` points at row 0, column 0 of the tile's output rows.
+template <int R, int V>
+QLP_AVX512_TARGET void tile(const uint8_t *a, int64_t stride,
+                            const int8_t *b, int64_t nq,
+                            const EpilogueAVX512 &ep, const int32_t *rowTerm,
+                            const OutputView &out, char *c, int64_t n0) {
+  __m512i acc[R][V];
+#pragma GCC unroll 32
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+    for (int j = 0; j < V; ++j)
+      acc[r][j] = _mm512_setzero_si512();
+  for (int64_t q = 0; q < nq; ++q) {
+    __m512i w[V];
+    // The panel streams from L2; the hardware prefetcher alone leaves
+    // some of its L1 misses exposed.
+#pragma GCC unroll 4
+    for (int j = 0; j < V; ++j)
+      _mm_prefetch(reinterpret_cast<const char *>(b) +
+                       (q + kTilePrefetchQuads) * kQuadBytes + 64 * j,
+                   _MM_HINT_T0);
+#pragma GCC unroll 4
+    for (int j = 0; j < V; ++j)
+      w[j] = _mm512_load_si512(b + q * kQuadBytes + 64 * j);
+#pragma GCC unroll 32
+    for (int r = 0; r < R; ++r) {
+      __m512i x = _mm512_set1_epi32(loadDword(a + r * stride + 4 * q));
+#pragma GCC unroll 4
+      for (int j = 0; j < V; ++j)
+        dpbusd(acc[r][j], x, w[j]);
+    }
+  }
+#pragma GCC unroll 32
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+    for (int j = 0; j < V; ++j) {
+      int64_t col = n0 + 16 * j;
+      ep.finish16(acc[r][j], rowTerm[r], col, laneMask(out.n - col),
+                  c + r * out.ldcBytes + col * out.outBytes);
+    }
+}
+
+using TileFn = void (*)(const uint8_t *, int64_t, const int8_t *, int64_t,
+                        const EpilogueAVX512 &, const int32_t *,
+                        const OutputView &, char *, int64_t);
+
+/// tile<rows, V> for rows in [1, kRows], indexed by rows - 1.
+template <int V, std::size_t... I>
+constexpr std::array<TileFn, sizeof...(I)>
+tilesForRows(std::index_sequence<I...>) {
+  return {{tile<int(I) + 1, V>...}};
+}
+
+/// tile<rows, vectors> for rows in [1, kRows] and vectors in [1, kVectors],
+/// indexed [vectors - 1][rows - 1].
+template <std::size_t... V>
+constexpr std::array<std::array<TileFn, kRows>, kVectors>
+tileTable(std::index_sequence<V...>) {
+  return {{tilesForRows<int(V) + 1>(std::make_index_sequence<kRows>())...}};
+}
+
+constexpr std::array<std::array<TileFn, kRows>, kVectors> kTiles =
+    tileTable(std::make_index_sequence<kVectors>());
+
+/// M = 1: streams every panel once; two sets of 4 accumulators take the even
+/// and odd quad rows so 8 vpdpbusd are independent.
+QLP_AVX512_TARGET void gemv(const PlanHeader *plan, const uint8_t *a,
+                            const EpilogueAVX512 &ep, int32_t rowTerm,
+                            char *c) {
+  const int8_t *b = planArray<int8_t>(plan, plan->b_off);
+  const int64_t nq = plan->kp / 4;
+  const int64_t panelBytes = nq * kQuadBytes;
+  const int32_t outBytes = plan->out_bytes;
+  for (int64_t n0 = 0; n0 < plan->n; n0 += kNRS8) {
+    const int8_t *panel = b + (n0 / kNRS8) * panelBytes;
+    __m512i even[4], odd[4];
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; ++j)
+      even[j] = odd[j] = _mm512_setzero_si512();
+    int64_t q = 0;
+    for (; q + 2 <= nq; q += 2) {
+      const int8_t *w = panel + q * kQuadBytes;
+#pragma GCC unroll 8
+      for (int j = 0; j < 8; ++j)
+        _mm_prefetch(reinterpret_cast<const char *>(w) + kGemvPrefetch +
+                         64 * j,
+                     _MM_HINT_T0);
+      __m512i x0 = _mm512_set1_epi32(loadDword(a + 4 * q));
+      __m512i x1 = _mm512_set1_epi32(loadDword(a + 4 * q + 4));
+#pragma GCC unroll 4
+      for (int j = 0; j < 4; ++j) {
+        dpbusd(even[j], x0,
+                                      _mm512_load_si512(w + 64 * j));
+        dpbusd(odd[j], x1,
+                                     _mm512_load_si512(w + kQuadBytes +
+                                                       64 * j));
+      }
+    }
+    if (q < nq) {
+      const int8_t *w = panel + q * kQuadBytes;
+      __m512i x0 = _mm512_set1_epi32(loadDword(a + 4 * q));
+#pragma GCC unroll 4
+      for (int j = 0; j < 4; ++j)
+        dpbusd(even[j], x0,
+                                      _mm512_load_si512(w + 64 * j));
+    }
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; ++j) {
+      int64_t col = n0 + 16 * j;
+      if (col >= plan->n)
+        break;
+      ep.finish16(_mm512_add_epi32(even[j], odd[j]), rowTerm, col,
+                  laneMask(plan->n - col), c + col * outBytes);
+    }
+  }
+}
+
+} // namespace
+
+QLP_AVX512_TARGET void gemmS8AVX512(const PlanHeader *plan, const uint8_t *a,
+                                    int64_t m, int64_t lda, void *c,
+                                    int64_t ldc) {
+  const int64_t k = plan->k, n = plan->n;
+  const int64_t stride = vnni::packedStride(k);
+  const int64_t blockRows = vnni::blockRowsFor(m, stride, kRows);
+  alignas(64) uint8_t stack[vnni::kStackBytes];
+  vnni::Workspace ws;
+  if (!ws.init(stack, blockRows, stride)) {
+    gemmGeneric(plan, a, m, lda, c, ldc);
+    return;
+  }
+
+  const EpilogueAVX512 ep(plan);
+  const OutputView out{static_cast<char *>(c), ldc * plan->out_bytes, n,
+                       plan->out_bytes};
+  const int8_t *b = planArray<int8_t>(plan, plan->b_off);
+  const int64_t nq = plan->kp / 4;
+  const int64_t panelBytes = nq * kQuadBytes;
+
+  for (int64_t m0 = 0; m0 < m; m0 += blockRows) {
+    const int64_t rows = m - m0 < blockRows ? m - m0 : blockRows;
+    vnni::packActivations(a + m0 * lda, rows, lda, k, plan->a_bits, 128,
+                          plan->row_coeff, ws.packed, stride, ws.rowTerm);
+    char *cBlock = out.c + m0 * out.ldcBytes;
+    if (rows == 1) {
+      gemv(plan, ws.packed, ep, ws.rowTerm[0], cBlock);
+      continue;
+    }
+    for (int64_t n0 = 0; n0 < n; n0 += kNRS8) {
+      const int8_t *panel = b + (n0 / kNRS8) * panelBytes;
+      for (int64_t sub = 0; sub < 4 / kVectors; ++sub) {
+        const int64_t col0 = n0 + 16 * kVectors * sub;
+        if (col0 >= n)
+          break;
+        const int8_t *panelCols = panel + 64 * kVectors * sub;
+        const int64_t vectors = (n - col0 + 15) / 16;
+        const auto &tiles = kTiles[vectors < kVectors ? vectors - 1 : kVectors - 1];
+        int64_t r0 = 0;
+        for (; r0 + kRows <= rows; r0 += kRows)
+          tiles[kRows - 1](ws.packed + r0 * stride, stride, panelCols, nq, ep,
+                           ws.rowTerm + r0, out, cBlock + r0 * out.ldcBytes,
+                           col0);
+        if (r0 < rows)
+          tiles[rows - r0 - 1](ws.packed + r0 * stride, stride, panelCols, nq,
+                               ep, ws.rowTerm + r0, out,
+                               cBlock + r0 * out.ldcBytes, col0);
+      }
+    }
+  }
+}
+
+} // namespace qlp::rt

@@ -1,0 +1,178 @@
+//===- GemmVnniAVX512.h - Shared parts of the VNNI GEMM kernels --*- C++ -*-===//
+//
+// Part of quant-lp.
+//
+//===----------------------------------------------------------------------===//
+//
+// Internal to qlp_runtime: what the S8 and U4 AVX-512 kernels
+// (GemmS8AVX512.cpp, GemmU4AVX512.cpp) share: packing the activations into
+// the byte rows their vpdpbusd loops broadcast from, the workspace that holds
+// them, and small helpers. Include it only from files that define kernels.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QLP_RUNTIME_GEMMVNNIAVX512_H
+#define QLP_RUNTIME_GEMMVNNIAVX512_H
+
+#if defined(__GNUC__) && !defined(__clang__)
+// GCC 12 reports -Wmaybe-uninitialized inside avx512fintrin.h for the
+// deliberately undefined pass-through vectors (`__m512i __Y = __Y;`) of the
+// intrinsics the epilogue inlines; the state at the header's lines decides, so
+// this must precede the first include of <immintrin.h>.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+// GCC does not give a lambda the target attribute of the function that
+// contains it, and EpilogueAVX512::rescaleStore8 uses one; compiling the
+// header under the kernels' target makes that lambda callable from them.
+#pragma GCC push_options
+#pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,avx512cd,avx512vnni,"  \
+                   "avx512vpopcntdq,bmi2,popcnt")
+#include "runtime/EpilogueAVX512.h"
+#pragma GCC pop_options
+#elif defined(__clang__)
+// Clang has the same lambda limitation; its attribute pragma fixes it alike.
+#pragma clang attribute push(                                                  \
+    __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512cd,"       \
+                          "avx512vnni,avx512vpopcntdq,bmi2,popcnt"))),         \
+    apply_to = function)
+#include "runtime/EpilogueAVX512.h"
+#pragma clang attribute pop
+#else
+#include "runtime/EpilogueAVX512.h"
+#endif
+#include "runtime/KernelPlan.h"
+
+#include <immintrin.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+
+namespace qlp::rt::vnni {
+
+/// Workspaces up to this size live on the caller's stack.
+constexpr int64_t kStackBytes = 16 * 1024;
+/// Budget for one packed block of activation rows. The block stays in L2
+/// next to the weight panel being multiplied (each panel is then read from
+/// memory once per block); measured best among 128 KB..1 MB at K = 2048.
+#ifndef QLP_ABLOCK
+#define QLP_ABLOCK (256 << 10)
+#endif
+constexpr int64_t kABlockBytes = QLP_ABLOCK;
+
+/// Unaligned 4-byte load (the dword vpdpbusd broadcasts).
+QLP_AVX512_INLINE int32_t loadDword(const uint8_t *p) {
+  int32_t v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+
+/// acc += u * s over byte quads (vpdpbusd: u unsigned, s signed bytes).
+///
+/// Written as inline assembly because GCC 12's register allocator handles the
+/// _mm512_dpbusd_epi32 builtin, whose accumulator is both read and written,
+/// poorly when 24 of them are live: it copies every accumulator to a scratch
+/// register and back (and partly to the stack) on each use, which halves the
+/// tile's speed. The constraint "+v" keeps each accumulator in place.
+QLP_AVX512_INLINE void dpbusd(__m512i &acc, __m512i u, __m512i s) {
+  __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(u), "v"(s));
+}
+
+/// Mask of the first `count` of 16 lanes (count >= 1 may exceed 16).
+QLP_AVX512_INLINE __mmask16 laneMask(int64_t count) {
+  return count >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << count) - 1);
+}
+
+/// Row stride of packed activation rows: K rounded up to whole vectors, so
+/// packing has no scalar tail and every row starts 64-byte aligned. It is at
+/// least Kp in both formats (Kp rounds K up to 4 or 8).
+inline int64_t packedStride(int64_t k) { return (k + 63) / 64 * 64; }
+
+/// Packs `rows` rows of activations (row stride lda) into `dst` (row stride
+/// `stride`): byte k of a packed row is v + `offset` (wrapping), where v is
+/// the a_bits value of A[r][k] (KernelPlan.h's activationValue), for k < K,
+/// and 0 for K <= k < stride. The weights' padded K rows are zero, so the
+/// padding contributes nothing. rowTerm[r] receives row_coeff * rowsum(A[r])
+/// in wrapping int32 arithmetic.
+///
+/// offset is 128 for the S8 format (A + 128 is vpdpbusd's unsigned operand)
+/// and 0 for U4 (the activations are its signed operand).
+QLP_AVX512_INLINE void packActivations(const uint8_t *a, int64_t rows,
+                                       int64_t lda, int64_t k, int32_t bits,
+                                       int32_t offset, int32_t rowCoeff,
+                                       uint8_t *dst, int64_t stride,
+                                       int32_t *rowTerm) {
+  // With s = 2^(bits-1) and t = (byte & (2s - 1)) ^ s in [0, 2s), v = t - s:
+  // the sign extension without byte shifts, which AVX-512 lacks. The row sum
+  // is sum(t) - s * K, and vpsadbw sums the unsigned t exactly.
+  const int32_t s = 1 << (bits - 1);
+  const __m512i valueMask = _mm512_set1_epi8(char((2 * s - 1) & 0xFF));
+  const __m512i signBit = _mm512_set1_epi8(char(s & 0xFF));
+  const __m512i add = _mm512_set1_epi8(char((offset - s) & 0xFF));
+  for (int64_t r = 0; r < rows; ++r) {
+    const uint8_t *src = a + r * lda;
+    uint8_t *out = dst + r * stride;
+    __m512i sums = _mm512_setzero_si512();
+    for (int64_t k0 = 0; k0 < stride; k0 += 64) {
+      const int64_t left = k - k0;
+      const __mmask64 valid =
+          left >= 64 ? ~__mmask64(0) : (__mmask64(1) << left) - 1;
+      // The masked load reads no byte past the row's K (lda may equal K).
+      __m512i x = _mm512_maskz_loadu_epi8(valid, src + k0);
+      __m512i t = _mm512_maskz_mov_epi8(
+          valid, _mm512_xor_si512(_mm512_and_si512(x, valueMask), signBit));
+      sums = _mm512_add_epi64(sums, _mm512_sad_epu8(t, _mm512_setzero_si512()));
+      _mm512_store_si512(out + k0, _mm512_maskz_add_epi8(valid, t, add));
+    }
+    const int64_t rowSum = _mm512_reduce_add_epi64(sums) - int64_t(s) * k;
+    rowTerm[r] = int32_t(uint32_t(rowCoeff) * uint32_t(rowSum));
+  }
+}
+
+/// The packed-activation workspace of one kernel call: `rows` rows of
+/// `stride` bytes followed by one int32 row term per row, 64-byte aligned.
+/// It uses the caller's stack buffer when it fits and malloc otherwise.
+struct Workspace {
+  uint8_t *packed = nullptr;
+  int32_t *rowTerm = nullptr;
+  void *heap = nullptr;
+
+  /// Returns false if the heap allocation failed.
+  bool init(uint8_t *stack, int64_t rows, int64_t stride) {
+    const int64_t termBytes = (rows * 4 + 63) / 64 * 64;
+    const int64_t bytes = rows * stride + termBytes;
+    uint8_t *base = stack;
+    if (bytes > kStackBytes) {
+      heap = std::malloc(size_t(bytes) + 63);
+      if (!heap)
+        return false;
+      base = reinterpret_cast<uint8_t *>(
+          (reinterpret_cast<uintptr_t>(heap) + 63) & ~uintptr_t(63));
+    }
+    packed = base;
+    rowTerm = reinterpret_cast<int32_t *>(base + rows * stride);
+    return true;
+  }
+  ~Workspace() { std::free(heap); }
+};
+
+/// Rows per packed block for an M-row call with register tiles of
+/// `tileRows` rows: as many whole tiles as kABlockBytes holds (at least one),
+/// never more than M.
+inline int64_t blockRowsFor(int64_t m, int64_t stride, int64_t tileRows) {
+  int64_t rows = kABlockBytes / stride / tileRows * tileRows;
+  if (rows < tileRows)
+    rows = tileRows;
+  return rows < m ? rows : m;
+}
+
+/// Output geometry shared by the tiles of one call.
+struct OutputView {
+  char *c;
+  int64_t ldcBytes;
+  int64_t n;
+  int32_t outBytes;
+};
+
+} // namespace qlp::rt::vnni
+
+#endif // QLP_RUNTIME_GEMMVNNIAVX512_H

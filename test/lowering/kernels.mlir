@@ -1,0 +1,149 @@
+// RUN: quant-opt %s --qlp-lower-to-kernels --split-input-file | FileCheck %s
+
+// A layer with constant int4 weights, its rescale and its clamp become one
+// kernel call: the plan is a 64-byte aligned constant, the activations are
+// read in place, the narrow result is written to a fresh buffer.
+
+// CHECK: memref.global "private" constant @__qlp_kernel_plan_0 : memref<[[SIZE:[0-9]+]]xi8> = dense<"0x514C504B{{[0-9A-F]*}}"> {alignment = 64 : i64}
+// CHECK: func.func private @qlp_rt_gemm(!llvm.ptr, !llvm.ptr, i64, i64, !llvm.ptr, i64) -> i32
+// CHECK-LABEL: func.func @fused
+// CHECK-SAME: (%[[X:.*]]: tensor<?x64xi8>) -> tensor<?x16xi8>
+// CHECK-NOT: qlp.
+// CHECK: %[[PLAN:.*]] = memref.get_global @__qlp_kernel_plan_0 : memref<[[SIZE]]xi8>
+// CHECK: %[[A:.*]] = bufferization.to_buffer %[[X]] read_only : tensor<?x64xi8> to memref<?x64xi8>
+// CHECK: %[[M:.*]] = tensor.dim %[[X]], %c0
+// CHECK: %[[C:.*]] = memref.alloc(%[[M]]) {alignment = 64 : i64} : memref<?x16xi8>
+// CHECK: memref.extract_aligned_pointer_as_index %[[PLAN]]
+// CHECK: memref.extract_aligned_pointer_as_index %[[A]]
+// CHECK: memref.extract_aligned_pointer_as_index %[[C]]
+// CHECK: %[[S:.*]] = call @qlp_rt_gemm(%{{.*}}, %{{.*}}, %{{.*}}, %c64_i64, %{{.*}}, %c16_i64)
+// CHECK: %[[OK:.*]] = arith.cmpi eq, %[[S]], %c0_i32
+// CHECK: cf.assert %[[OK]], "qlp_rt_gemm rejected its arguments"
+// CHECK: %[[R:.*]] = bufferization.to_tensor %[[C]] restrict writable : memref<?x16xi8> to tensor<?x16xi8>
+// CHECK-NOT: qlp.
+// CHECK: return %[[R]]
+func.func @fused(%x: tensor<?x64xi8>) -> tensor<?x16xi8> {
+  %w = arith.constant dense<-3> : tensor<64x16xi4>
+  %y = qlp.matmul %x lhs_zp -128, %w bias dense<7> : tensor<16xi32>
+      : tensor<?x64xi8>, tensor<64x16xi4> -> tensor<?x16xi32>
+  %z = qlp.rescale %y scale <[1073741824], [36]> output_zp 5
+      rounding double_round : tensor<?x16xi32> -> tensor<?x16xi8>
+  %c = qlp.clamp %z [0, 100] : tensor<?x16xi8>
+  return %c : tensor<?x16xi8>
+}
+
+// -----
+
+// A rescale with a second user is not fused: the kernel stores the i32
+// accumulators and the rescale stays for the reference lowering.
+
+// CHECK-LABEL: func.func @shared_accumulator
+// CHECK: memref.alloc() {alignment = 64 : i64} : memref<4x8xi32>
+// CHECK: call @qlp_rt_gemm
+// CHECK: %[[ACC:.*]] = bufferization.to_tensor {{.*}} : memref<4x8xi32> to tensor<4x8xi32>
+// CHECK: qlp.rescale %[[ACC]]
+// CHECK: return %[[ACC]], %{{.*}}
+func.func @shared_accumulator(%x: tensor<4x32xi8>) -> (tensor<4x8xi32>, tensor<4x8xi8>) {
+  %w = arith.constant dense<1> : tensor<32x8xi8>
+  %y = qlp.matmul %x, %w : tensor<4x32xi8>, tensor<32x8xi8> -> tensor<4x8xi32>
+  %z = qlp.rescale %y scale <[1073741824], [31]> rounding single_round
+      : tensor<4x8xi32> -> tensor<4x8xi8>
+  return %y, %z : tensor<4x8xi32>, tensor<4x8xi8>
+}
+
+// -----
+
+// A per-channel scale along the rows cannot be applied per output column:
+// the kernel stops at the accumulators.
+
+// CHECK-LABEL: func.func @row_scale
+// CHECK: call @qlp_rt_gemm
+// CHECK: qlp.rescale
+func.func @row_scale(%x: tensor<2x32xi8>) -> tensor<2x8xi8> {
+  %w = arith.constant dense<1> : tensor<32x8xi8>
+  %y = qlp.matmul %x, %w : tensor<2x32xi8>, tensor<32x8xi8> -> tensor<2x8xi32>
+  %z = qlp.rescale %y scale <[1073741824, 1073741824], [31, 32], axis = 0>
+      rounding single_round : tensor<2x8xi32> -> tensor<2x8xi8>
+  return %z : tensor<2x8xi8>
+}
+
+// -----
+
+// Weights computed at run time, batches of more than one and grouped
+// convolutions have no kernel: they keep their qlp ops.
+
+// CHECK-LABEL: func.func @no_kernel
+// CHECK-NOT: call
+// CHECK: qlp.matmul
+// CHECK: qlp.matmul
+// CHECK: qlp.conv2d
+func.func @no_kernel(%x: tensor<4x32xi8>, %v: tensor<32x8xi8>,
+                     %b: tensor<2x4x32xi8>, %i: tensor<1x6x6x4xi8>)
+    -> (tensor<4x8xi32>, tensor<2x4x8xi32>, tensor<1x4x4x4xi32>) {
+  %y = qlp.matmul %x, %v : tensor<4x32xi8>, tensor<32x8xi8> -> tensor<4x8xi32>
+  %w = arith.constant dense<1> : tensor<2x32x8xi8>
+  %z = qlp.matmul %b, %w : tensor<2x4x32xi8>, tensor<2x32x8xi8> -> tensor<2x4x8xi32>
+  %d = arith.constant dense<1> : tensor<3x3x1x4xi8>
+  %c = qlp.conv2d %i, %d layout hwcf groups 4
+      : tensor<1x6x6x4xi8>, tensor<3x3x1x4xi8> -> tensor<1x4x4x4xi32>
+  return %y, %z, %c : tensor<4x8xi32>, tensor<2x4x8xi32>, tensor<1x4x4x4xi32>
+}
+
+// -----
+
+// TOSA-style batched matmul with a batch of one reads its rows from
+// dimension 1.
+
+// CHECK-LABEL: func.func @batch_of_one
+// CHECK: %[[M:.*]] = tensor.dim %{{.*}}, %c1 : tensor<1x?x32xi8>
+// CHECK: memref.alloc(%[[M]]) {alignment = 64 : i64} : memref<1x?x8xi32>
+// CHECK: %[[ROWS:.*]] = tensor.dim %{{.*}}, %c1
+// CHECK: %[[ROWS64:.*]] = arith.index_cast %[[ROWS]] : index to i64
+// CHECK: call @qlp_rt_gemm(%{{.*}}, %{{.*}}, %[[ROWS64]], %c32_i64, %{{.*}}, %c8_i64)
+func.func @batch_of_one(%x: tensor<1x?x32xi8>) -> tensor<1x?x8xi32> {
+  %w = arith.constant dense<1> : tensor<1x32x8xi8>
+  %y = qlp.matmul %x, %w : tensor<1x?x32xi8>, tensor<1x32x8xi8> -> tensor<1x?x8xi32>
+  return %y : tensor<1x?x8xi32>
+}
+
+// -----
+
+// Convolutions call qlp_rt_conv2d with the batch size; fhwc weights are
+// transposed into the plan at compile time.
+
+// CHECK: func.func private @qlp_rt_conv2d(!llvm.ptr, !llvm.ptr, i64, !llvm.ptr) -> i32
+// CHECK-LABEL: func.func @conv
+// CHECK: memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?x4x4x8xi16>
+// CHECK: %[[D:.*]] = tensor.dim %{{.*}}, %c0{{.*}} : tensor<?x8x8x3xi8>
+// CHECK-NEXT: %[[N:.*]] = arith.index_cast %[[D]] : index to i64
+// CHECK-NEXT: call @qlp_rt_conv2d(%{{.*}}, %{{.*}}, %[[N]], %{{.*}}) : (!llvm.ptr, !llvm.ptr, i64, !llvm.ptr) -> i32
+// CHECK-NOT: qlp.
+func.func @conv(%x: tensor<?x8x8x3xi8>) -> tensor<?x4x4x8xi16> {
+  %w = arith.constant dense<2> : tensor<8x3x3x3xi8>
+  %y = qlp.conv2d %x zp 3, %w layout fhwc strides [2, 2] padding [1, 0, 1, 0]
+      : tensor<?x8x8x3xi8>, tensor<8x3x3x3xi8> -> tensor<?x4x4x8xi32>
+  %z = qlp.rescale %y scale <[1073741824], [33]> rounding tflite
+      : tensor<?x4x4x8xi32> -> tensor<?x4x4x8xi16>
+  return %z : tensor<?x4x4x8xi16>
+}
+
+// -----
+
+// Binary layers read their activations in the storage type, i1, through a
+// cast that the reference lowering folds away; packed binary weights are
+// unpacked at compile time.
+
+// CHECK-LABEL: func.func @binary
+// CHECK: %[[B:.*]] = qlp.binarize
+// CHECK: %[[I1:.*]] = builtin.unrealized_conversion_cast %[[B]] : tensor<2x64x!qlp.binary> to tensor<2x64xi1>
+// CHECK: bufferization.to_buffer %[[I1]] read_only : tensor<2x64xi1> to memref<2x64xi1>
+// CHECK: call @qlp_rt_gemm
+// CHECK-NOT: qlp.unpack
+// CHECK-NOT: qlp.binary_matmul
+func.func @binary(%x: tensor<2x64xi8>) -> tensor<2x8xi32> {
+  %b = qlp.binarize %x threshold 0 : tensor<2x64xi8> -> tensor<2x64x!qlp.binary>
+  %words = arith.constant dense<[[1, 2, 3, 4, 5, 6, 7, 8], [-1, -2, -3, -4, -5, -6, -7, -8]]> : tensor<2x8xi32>
+  %w = qlp.unpack %words axis 0 : tensor<2x8xi32> -> tensor<64x8x!qlp.binary>
+  %y = qlp.binary_matmul %b, %w : tensor<2x64x!qlp.binary>, tensor<64x8x!qlp.binary> -> tensor<2x8xi32>
+  return %y : tensor<2x8xi32>
+}
