@@ -25,6 +25,7 @@
 #include "dialect/QLPOps.h"
 #include "dialect/QLPTypes.h"
 #include "lowering/Passes.h"
+#include "lowering/ReferenceLowering.h"
 #include "runtime/qlp_kernels.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -135,7 +136,7 @@ struct Epilogue {
   SmallVector<Operation *> fused;
   bool hasRescale = false;
   int32_t rounding = 0, inputZp = 0, outputZp = 0;
-  int32_t clampMin = 0, clampMax = 0, outBytes = 4;
+  int32_t clampMin = 0, clampMax = 0, outBytes = 4, outBits = 32;
   SmallVector<int32_t> multipliers, shifts;
 };
 } // namespace
@@ -172,6 +173,7 @@ static Epilogue matchEpilogue(Operation *layer) {
   epilogue.clampMin = rescale.getClampMin().value_or(signedMin(bits));
   epilogue.clampMax = rescale.getClampMax().value_or(signedMax(bits));
   epilogue.outBytes = bits <= 8 ? 1 : bits / 8;
+  epilogue.outBits = bits;
   epilogue.multipliers.assign(scale.getMultipliers().begin(),
                               scale.getMultipliers().end());
   epilogue.shifts.assign(scale.getShifts().begin(), scale.getShifts().end());
@@ -214,6 +216,7 @@ static void fillDesc(qlp_rt_gemm_desc &desc, const Epilogue &epilogue,
   desc.bias = bias.empty() ? nullptr : bias.data();
   desc.has_rescale = epilogue.hasRescale;
   desc.out_bytes = epilogue.outBytes;
+  desc.out_bits = epilogue.outBits;
   if (!epilogue.hasRescale)
     return;
   desc.rounding = epilogue.rounding;
@@ -332,8 +335,9 @@ void KernelCallBuilder::emit(const Epilogue &epilogue, ArrayRef<uint8_t> plan,
   auto inputType = cast<RankedTensorType>(input.getType());
   if (isa<BinaryType>(inputType.getElementType())) {
     inputType = inputType.clone(IntegerType::get(ctx, 1));
-    input = UnrealizedConversionCastOp::create(b, loc, inputType, input)
-                .getResult(0);
+    auto cast = UnrealizedConversionCastOp::create(b, loc, inputType, input);
+    cast->setAttr(kStorageViewAttrName, b.getUnitAttr());
+    input = cast.getResult(0);
   }
   auto inputMemRefType =
       MemRefType::get(inputType.getShape(), inputType.getElementType());

@@ -1140,6 +1140,26 @@ struct BoundaryCastLowering : OpConversionPattern<quant::StorageCastOp> {
   }
 };
 
+/// Drops the `unrealized_conversion_cast` from a binary tensor to its
+/// storage type, i1, that qlp-lower-to-kernels puts in front of a kernel
+/// call (marked with kStorageViewAttrName): once the producer is converted,
+/// the cast's operand already has that type.
+struct StorageViewCastLowering
+    : OpConversionPattern<UnrealizedConversionCastOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(UnrealizedConversionCastOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!op->hasAttr(kStorageViewAttrName) || op.getNumOperands() != 1 ||
+        op.getNumResults() != 1 ||
+        adaptor.getInputs().front().getType() != op.getResult(0).getType())
+      return rewriter.notifyMatchFailure(op, "not a storage view of a value");
+    rewriter.replaceOp(op, adaptor.getInputs().front());
+    return success();
+  }
+};
+
 /// Rebuilds a region-free tensor-dialect op (reshape, slice, concat, ...)
 /// over binary tensors with the converted types; these ops move elements
 /// without reading them, so the storage type does not change their meaning.
@@ -1176,7 +1196,8 @@ void mlir::qlp::populateQLPReferenceBoundaryConversion(
   populateReturnOpTypeConversionPattern(patterns, typeConverter);
   scf::populateSCFStructuralTypeConversionsAndLegality(typeConverter, patterns,
                                                        target);
-  patterns.add<BoundaryCastLowering>(typeConverter, ctx);
+  patterns.add<BoundaryCastLowering, StorageViewCastLowering>(typeConverter,
+                                                              ctx);
   patterns.add<TensorOpTypeConversion>(typeConverter, ctx);
 
   target.addDynamicallyLegalOp<func::FuncOp>([&](func::FuncOp op) {
@@ -1187,6 +1208,10 @@ void mlir::qlp::populateQLPReferenceBoundaryConversion(
       [&](Operation *op) { return typeConverter.isLegal(op); });
   target.addDynamicallyLegalDialect<tensor::TensorDialect>(
       [&](Operation *op) { return typeConverter.isLegal(op); });
+  // Only the casts qlp-lower-to-kernels marked; the conversion's own
+  // materializations stay legal.
+  target.addDynamicallyLegalOp<UnrealizedConversionCastOp>(
+      [](Operation *op) { return !op->hasAttr(kStorageViewAttrName); });
   // A copy: the set may die before the target is used.
   target.addDynamicallyLegalOp<quant::StorageCastOp>(
       [casts = boundaryCasts](Operation *op) { return !casts.contains(op); });

@@ -24,6 +24,11 @@
 namespace mlir {
 namespace qlp {
 
+/// Marks an `unrealized_conversion_cast` from a binary tensor to its i1
+/// storage type that a producer of qlp IR (qlp-lower-to-kernels) inserted;
+/// the reference lowering's boundary conversion folds such casts away.
+inline constexpr llvm::StringLiteral kStorageViewAttrName = "qlp.storage_view";
+
 /// The type converter of the reference lowering: !qlp.binary tensors become
 /// i1 tensors (1 encodes -1), quantized element types become their storage
 /// integer type, and every other type is kept.

@@ -15,19 +15,16 @@
 // attribute every kernel carries: a CPU with VNNI but without VPOPCNTDQ
 // (Cascade Lake) runs the generic path.
 //
-// Selection. The first call that needs the selection reads the environment
-// variable QLP_RT_ISA: "generic" forces the portable path; "avx512" selects
-// AVX-512 if the host supports it. Any other value, an unset variable, or
-// "avx512" on a host without it selects the best ISA the host supports
-// (forcing a kernel the CPU cannot run would only crash, so the variable can
-// lower the selection but never raise it past the hardware).
-// qlp_rt_set_isa overrides the selection at any time.
-//
-// State. The selection is one plain static int: -1 until detection has run,
-// then a qlp_rt_isa value. It is read and written with __atomic builtins and
-// needs no guarded static or lock: two threads racing through the first
-// detection compute and store the same value.
-//
+// QLP_RT_ISA_AMX is QLP_RT_ISA_AVX512 plus AMX-TILE and AMX-INT8 (cpuid
+// leaf 7 EDX bits 24 and 25), the tile configuration and tile data state
+// enabled in XCR0 (bits 17 and 18), and, on Linux, the kernel's permission to
+// use the tile data state: since Linux 5.16 a process must request it with
+// arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) before its first tile
+// instruction, which otherwise faults. The request is made once, during the
+// first AMX detection, and covers every thread of the process; if it fails
+// (an older kernel, a seccomp filter, a signal stack too small for the tile
+// state) AMX counts as unsupported. Other operating systems report AMX as
+// unsupported.
 //===----------------------------------------------------------------------===//
 
 #include "runtime/Dispatch.h"
@@ -39,6 +36,10 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #endif
+#if defined(__linux__) && defined(__x86_64__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 using namespace qlp::rt;
 
@@ -46,6 +47,8 @@ namespace {
 
 /// -1: not selected yet; otherwise a qlp_rt_isa value.
 int selectedIsa = -1;
+/// -1: AMX not detected yet; otherwise whether the host (and OS) runs it.
+int amxSupported = -1;
 
 bool hostHasAVX512() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -82,24 +85,67 @@ bool hostHasAVX512() {
 #endif
 }
 
+/// AMX-TILE and AMX-INT8 in cpuid, the tile state in XCR0 and the Linux
+/// permission to use it (requested here), on top of hostHasAVX512().
+bool detectAMX() {
+#if defined(__linux__) && defined(__x86_64__)
+  if (!hostHasAVX512())
+    return false;
+  unsigned eax, ebx, ecx, edx;
+  if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx))
+    return false;
+  const unsigned edxNeeded = (1u << 24) | // AMX-TILE
+                             (1u << 25);  // AMX-INT8
+  if ((edx & edxNeeded) != edxNeeded)
+    return false;
+  // XCR0: XTILECFG (17) and XTILEDATA (18). OSXSAVE was checked by
+  // hostHasAVX512.
+  unsigned xcr0Lo, xcr0Hi;
+  __asm__ volatile("xgetbv" : "=a"(xcr0Lo), "=d"(xcr0Hi) : "c"(0));
+  (void)xcr0Hi;
+  const unsigned tileState = (1u << 17) | (1u << 18);
+  if ((xcr0Lo & tileState) != tileState)
+    return false;
+  // arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA); the constants are
+  // spelled out because <asm/prctl.h> of older kernels lacks them.
+  constexpr long kArchReqXcompPerm = 0x1023;
+  constexpr long kXFeatureXTileData = 18;
+  return syscall(SYS_arch_prctl, kArchReqXcompPerm, kXFeatureXTileData) == 0;
+#else
+  return false;
+#endif
+}
+
+bool hostHasAMX() {
+  int known = __atomic_load_n(&amxSupported, __ATOMIC_RELAXED);
+  if (known < 0) {
+    known = detectAMX() ? 1 : 0;
+    __atomic_store_n(&amxSupported, known, __ATOMIC_RELAXED);
+  }
+  return known == 1;
+}
+
 /// The best ISA the host supports, lowered (never raised) by QLP_RT_ISA.
 int detectIsa() {
-  const int best = hostHasAVX512() ? QLP_RT_ISA_AVX512 : QLP_RT_ISA_GENERIC;
   const char *env = std::getenv("QLP_RT_ISA");
   if (env && std::strcmp(env, "generic") == 0)
     return QLP_RT_ISA_GENERIC;
-  // "avx512" selects AVX-512 exactly when `best` already does; any other
-  // value is ignored.
-  return best;
+  if (!hostHasAVX512())
+    return QLP_RT_ISA_GENERIC;
+  // "avx512" caps the choice at AVX-512 without asking for the tile state.
+  if (env && std::strcmp(env, "avx512") == 0)
+    return QLP_RT_ISA_AVX512;
+  return hostHasAMX() ? QLP_RT_ISA_AMX : QLP_RT_ISA_AVX512;
 }
 
 } // namespace
 
 GemmKernel qlp::rt::selectGemmKernel(const PlanHeader *plan) {
-  if (qlp_rt_selected_isa() == QLP_RT_ISA_AVX512) {
+  const qlp_rt_isa isa = qlp_rt_selected_isa();
+  if (isa == QLP_RT_ISA_AVX512 || isa == QLP_RT_ISA_AMX) {
     switch (plan->format) {
     case WeightFormat::S8:
-      return gemmS8AVX512;
+      return isa == QLP_RT_ISA_AMX ? gemmS8AMX : gemmS8AVX512;
     case WeightFormat::U4:
       return gemmU4AVX512;
     case WeightFormat::Bin:
@@ -124,6 +170,8 @@ extern "C" int qlp_rt_isa_supported(qlp_rt_isa isa) {
     return 1;
   case QLP_RT_ISA_AVX512:
     return hostHasAVX512() ? 1 : 0;
+  case QLP_RT_ISA_AMX:
+    return hostHasAMX() ? 1 : 0;
   }
   return 0;
 }
@@ -141,6 +189,8 @@ extern "C" const char *qlp_rt_isa_name(qlp_rt_isa isa) {
     return "generic";
   case QLP_RT_ISA_AVX512:
     return "avx512";
+  case QLP_RT_ISA_AMX:
+    return "amx";
   }
   return "unknown";
 }

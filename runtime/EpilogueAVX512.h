@@ -50,7 +50,7 @@ QLP_AVX512_INLINE __m512i widen8(const int32_t *values) {
 /// The plan's epilogue constants, loaded once per kernel call.
 struct EpilogueAVX512 {
   const int32_t *colOffset, *multiplier, *shift, *shiftM1, *roundC;
-  __m512i inputZp, lo, hi, outputZp;
+  __m512i inputZp, lo, hi, outputZp, outMask;
   int32_t hasRescale, outBytes;
 
   QLP_AVX512_INLINE explicit EpilogueAVX512(const PlanHeader *plan) {
@@ -63,6 +63,7 @@ struct EpilogueAVX512 {
     lo = _mm512_set1_epi64(int64_t(plan->clamp_min) - plan->output_zp);
     hi = _mm512_set1_epi64(int64_t(plan->clamp_max) - plan->output_zp);
     outputZp = _mm512_set1_epi64(plan->output_zp);
+    outMask = _mm512_set1_epi64(plan->out_mask);
     hasRescale = plan->has_rescale;
     outBytes = plan->out_bytes;
   }
@@ -89,7 +90,9 @@ struct EpilogueAVX512 {
     r = _mm512_add_epi64(r, outputZp);
     switch (outBytes) {
     case 1:
-      _mm512_mask_cvtepi64_storeu_epi8(out, mask, r);
+      // i2 / i4 results keep their low bits, zero-extended (qlp_kernels.h).
+      _mm512_mask_cvtepi64_storeu_epi8(out, mask,
+                                       _mm512_and_si512(r, outMask));
       break;
     case 2:
       _mm512_mask_cvtepi64_storeu_epi16(out, mask, r);

@@ -103,10 +103,11 @@ int64_t tfliteMultiply(int64_t x, int32_t m, int32_t s) {
 /// Stores `value` (already in range) as element `index` of a row of
 /// `outBytes`-byte signed integers.
 inline void storeElement(void *row, int64_t index, int32_t outBytes,
-                         int64_t value) {
+                         int32_t outMask, int64_t value) {
   switch (outBytes) {
   case 1:
-    static_cast<int8_t *>(row)[index] = static_cast<int8_t>(value);
+    // i2 / i4 keep only their low bits, zero-extended (see qlp_kernels.h).
+    static_cast<uint8_t *>(row)[index] = static_cast<uint8_t>(value & outMask);
     break;
   case 2:
     static_cast<int16_t *>(row)[index] = static_cast<int16_t>(value);
@@ -141,7 +142,7 @@ void finishTile(const PlanHeader *plan, const int32_t (*acc)[kTileN],
       continue;
     }
     for (int64_t j = 0; j < cols; ++j)
-      storeElement(row, n0 + j, outBytes,
+      storeElement(row, n0 + j, outBytes, plan->out_mask,
                    epilogueScalar(plan, acc[r][j], n0 + j));
   }
 }

@@ -13,12 +13,13 @@
 //
 // Structure (single thread):
 //
-//   for each block of up to MB rows of A           (packed A block in L2)
+//   for each block of rows of A (<= 256 KB packed: stays in L2)
 //     pack the rows: A + 128 as u8, rows padded to a multiple of 64 bytes,
 //       and row_coeff * rowsum(A[m]) per row
 //     for each 64-column weight panel p             (Kp * 64 bytes, in L2)
 //       for each tile of kRows rows in the block
-//         register tile kRows x 64: kRows * 4 zmm accumulators over all of K
+//         register tile kRows x 64: kRows * 4 zmm accumulators over all of K,
+//           prefetching its share of panel p + 1 into L2
 //         epilogue (EpilogueAVX512::finish16) straight from the registers
 //
 // The register tile is 6 rows x 64 columns: 24 accumulators (vpdpbusd has
@@ -27,9 +28,14 @@
 // registers without spills. Per quad row the tile issues 24 vpdpbusd against
 // 4 vector loads and 6 dword broadcasts, well inside the two load ports, and
 // it reads 256 weight bytes per 24 vpdpbusd (~21 bytes per cycle at peak),
-// which the L2 sustains; the accumulation over the whole K stays in registers,
-// so no partial sums are ever stored. Panel-outer order reuses every panel,
-// loaded once from memory per row block, for all the block's rows.
+// which the L2 sustains (with software prefetch into L1 ahead of the
+// stream); the accumulation over the whole K stays in registers, so no partial
+// sums are ever stored. Panel-outer order reuses every panel, loaded once from
+// memory per row block, for all the block's rows. (Blocking K with the
+// accumulators of a few tiles parked in L1 between K blocks measured no
+// faster here, so the simpler full-K loop stays.) Tiles with fewer rows (the
+// M tail) or vectors (the N tail, masked in the epilogue) are separate
+// instantiations; the K tail is the plan's zero padding up to Kp.
 //
 // M = 1 (GEMV) is memory bound: its own loop streams the weights once, in
 // order, with 8 accumulators in flight (even and odd quad rows summed
@@ -42,7 +48,6 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/GemmVnniAVX512.h"
-
 
 #include <immintrin.h>
 
@@ -59,9 +64,8 @@ using vnni::laneMask;
 using vnni::loadDword;
 using vnni::OutputView;
 
-/// Rows and 16-column vectors of the register tile (kVectors divides 4).
+/// Rows of the register tile (its columns are a whole 64-column panel).
 constexpr int kRows = 6;
-constexpr int kVectors = 4;
 /// Bytes of one quad block of a weight panel (4 k values x 64 columns).
 constexpr int64_t kQuadBytes = 4 * kNRS8;
 /// How far ahead of the weight stream a tile prefetches, in quad blocks.
@@ -77,7 +81,8 @@ template <int R, int V>
 QLP_AVX512_TARGET void tile(const uint8_t *a, int64_t stride,
                             const int8_t *b, int64_t nq,
                             const EpilogueAVX512 &ep, const int32_t *rowTerm,
-                            const OutputView &out, char *c, int64_t n0) {
+                            const OutputView &out, char *c, int64_t n0,
+                            vnni::PanelPrefetch prefetch) {
   __m512i acc[R][V];
 #pragma GCC unroll 32
   for (int r = 0; r < R; ++r)
@@ -86,8 +91,9 @@ QLP_AVX512_TARGET void tile(const uint8_t *a, int64_t stride,
       acc[r][j] = _mm512_setzero_si512();
   for (int64_t q = 0; q < nq; ++q) {
     __m512i w[V];
-    // The panel streams from L2; the hardware prefetcher alone leaves
-    // some of its L1 misses exposed.
+    prefetch.step();
+    // The panel streams from L2; prefetching it into L1 a few quad rows
+    // ahead hides L2 latency the hardware prefetcher leaves exposed.
 #pragma GCC unroll 4
     for (int j = 0; j < V; ++j)
       _mm_prefetch(reinterpret_cast<const char *>(b) +
@@ -116,7 +122,8 @@ QLP_AVX512_TARGET void tile(const uint8_t *a, int64_t stride,
 
 using TileFn = void (*)(const uint8_t *, int64_t, const int8_t *, int64_t,
                         const EpilogueAVX512 &, const int32_t *,
-                        const OutputView &, char *, int64_t);
+                        const OutputView &, char *, int64_t,
+                        vnni::PanelPrefetch);
 
 /// tile<rows, V> for rows in [1, kRows], indexed by rows - 1.
 template <int V, std::size_t... I>
@@ -125,16 +132,16 @@ tilesForRows(std::index_sequence<I...>) {
   return {{tile<int(I) + 1, V>...}};
 }
 
-/// tile<rows, vectors> for rows in [1, kRows] and vectors in [1, kVectors],
-/// indexed [vectors - 1][rows - 1].
+/// tile<rows, vectors> for rows in [1, kRows] and vectors in [1, 4] (the
+/// last panel may have fewer than 64 columns), indexed [vectors - 1][rows - 1].
 template <std::size_t... V>
-constexpr std::array<std::array<TileFn, kRows>, kVectors>
+constexpr std::array<std::array<TileFn, kRows>, 4>
 tileTable(std::index_sequence<V...>) {
   return {{tilesForRows<int(V) + 1>(std::make_index_sequence<kRows>())...}};
 }
 
-constexpr std::array<std::array<TileFn, kRows>, kVectors> kTiles =
-    tileTable(std::make_index_sequence<kVectors>());
+constexpr std::array<std::array<TileFn, kRows>, 4> kTiles =
+    tileTable(std::make_index_sequence<4>());
 
 /// M = 1: streams every panel once; two sets of 4 accumulators take the even
 /// and odd quad rows so 8 vpdpbusd are independent.
@@ -220,24 +227,24 @@ QLP_AVX512_TARGET void gemmS8AVX512(const PlanHeader *plan, const uint8_t *a,
       gemv(plan, ws.packed, ep, ws.rowTerm[0], cBlock);
       continue;
     }
-    for (int64_t n0 = 0; n0 < n; n0 += kNRS8) {
-      const int8_t *panel = b + (n0 / kNRS8) * panelBytes;
-      for (int64_t sub = 0; sub < 4 / kVectors; ++sub) {
-        const int64_t col0 = n0 + 16 * kVectors * sub;
-        if (col0 >= n)
-          break;
-        const int8_t *panelCols = panel + 64 * kVectors * sub;
-        const int64_t vectors = (n - col0 + 15) / 16;
-        const auto &tiles = kTiles[vectors < kVectors ? vectors - 1 : kVectors - 1];
-        int64_t r0 = 0;
-        for (; r0 + kRows <= rows; r0 += kRows)
-          tiles[kRows - 1](ws.packed + r0 * stride, stride, panelCols, nq, ep,
-                           ws.rowTerm + r0, out, cBlock + r0 * out.ldcBytes,
-                           col0);
-        if (r0 < rows)
-          tiles[rows - r0 - 1](ws.packed + r0 * stride, stride, panelCols, nq,
-                               ep, ws.rowTerm + r0, out,
-                               cBlock + r0 * out.ldcBytes, col0);
+    const int64_t panels = (n + kNRS8 - 1) / kNRS8;
+    const int64_t rowTiles = (rows + kRows - 1) / kRows;
+    for (int64_t p = 0; p < panels; ++p) {
+      const int8_t *panel = b + p * panelBytes;
+      // The panel after this one (the next block starts again at panel 0).
+      const int8_t *nextPanel = p + 1 < panels          ? panel + panelBytes
+                                : m0 + rows < m && p > 0 ? b
+                                                         : nullptr;
+      const int64_t n0 = p * kNRS8;
+      const int64_t vectors = (n - n0 + 15) / 16;
+      const auto &tiles = kTiles[vectors < 4 ? vectors - 1 : 3];
+      for (int64_t t = 0; t < rowTiles; ++t) {
+        const int64_t r0 = t * kRows;
+        const int64_t tileRows = rows - r0 < kRows ? rows - r0 : kRows;
+        tiles[tileRows - 1](
+            ws.packed + r0 * stride, stride, panel, nq, ep, ws.rowTerm + r0,
+            out, cBlock + r0 * out.ldcBytes, n0,
+            vnni::panelShare(nextPanel, panelBytes, rowTiles, t, nq));
       }
     }
   }

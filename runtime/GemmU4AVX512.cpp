@@ -32,7 +32,10 @@
 
 #include <immintrin.h>
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
+#include <utility>
 
 namespace qlp::rt {
 namespace {
@@ -46,6 +49,8 @@ using vnni::OutputView;
 constexpr int kRows = 6;
 /// Bytes of one pair block of a weight panel (8 k values x 64 columns).
 constexpr int64_t kPairBytes = 256;
+/// How far ahead of the weight stream a tile prefetches, in pair blocks.
+constexpr int64_t kTilePrefetchBlocks = 8;
 /// How far ahead of the weight stream the GEMV prefetches, in bytes.
 constexpr int64_t kGemvPrefetch = 2048;
 
@@ -65,7 +70,8 @@ template <int R, int V>
 QLP_AVX512_TARGET void tile(const uint8_t *a, int64_t stride,
                             const uint8_t *b, int64_t nt,
                             const EpilogueAVX512 &ep, const int32_t *rowTerm,
-                            const OutputView &out, char *c, int64_t n0) {
+                            const OutputView &out, char *c, int64_t n0,
+                            vnni::PanelPrefetch prefetch) {
   __m512i acc[R][V];
 #pragma GCC unroll 32
   for (int r = 0; r < R; ++r)
@@ -74,6 +80,12 @@ QLP_AVX512_TARGET void tile(const uint8_t *a, int64_t stride,
       acc[r][j] = _mm512_setzero_si512();
   for (int64_t t = 0; t < nt; ++t) {
     const uint8_t *block = b + t * kPairBytes;
+    prefetch.step();
+#pragma GCC unroll 4
+    for (int j = 0; j < V; ++j)
+      _mm_prefetch(reinterpret_cast<const char *>(block) +
+                       kTilePrefetchBlocks * kPairBytes + 64 * j,
+                   _MM_HINT_T0);
     __m512i w[V];
 #pragma GCC unroll 4
     for (int j = 0; j < V; ++j)
@@ -108,31 +120,26 @@ QLP_AVX512_TARGET void tile(const uint8_t *a, int64_t stride,
 
 using TileFn = void (*)(const uint8_t *, int64_t, const uint8_t *, int64_t,
                         const EpilogueAVX512 &, const int32_t *,
-                        const OutputView &, char *, int64_t);
+                        const OutputView &, char *, int64_t,
+                        vnni::PanelPrefetch);
 
-template <int R>
-constexpr TileFn tileForVectors(int v) {
-  return v == 1 ? tile<R, 1> : v == 2 ? tile<R, 2> : v == 3 ? tile<R, 3>
-                                                             : tile<R, 4>;
+/// tile<rows, V> for rows in [1, kRows], indexed by rows - 1.
+template <int V, std::size_t... I>
+constexpr std::array<TileFn, sizeof...(I)>
+tilesForRows(std::index_sequence<I...>) {
+  return {{tile<int(I) + 1, V>...}};
 }
 
-/// tile<rows, vectors> for rows in [1, kRows] and vectors in [1, 4].
-TileFn selectTile(int rows, int vectors) {
-  switch (rows) {
-  case 1:
-    return tileForVectors<1>(vectors);
-  case 2:
-    return tileForVectors<2>(vectors);
-  case 3:
-    return tileForVectors<3>(vectors);
-  case 4:
-    return tileForVectors<4>(vectors);
-  case 5:
-    return tileForVectors<5>(vectors);
-  default:
-    return tileForVectors<6>(vectors);
-  }
+/// tile<rows, vectors> for rows in [1, kRows] and vectors in [1, 4] (the
+/// last panel may have fewer than 64 columns), indexed [vectors - 1][rows - 1].
+template <std::size_t... V>
+constexpr std::array<std::array<TileFn, kRows>, 4>
+tileTable(std::index_sequence<V...>) {
+  return {{tilesForRows<int(V) + 1>(std::make_index_sequence<kRows>())...}};
 }
+
+constexpr std::array<std::array<TileFn, kRows>, 4> kTiles =
+    tileTable(std::make_index_sequence<4>());
 
 /// M = 1: streams every panel once, in memory order. The low- and
 /// high-nibble quads accumulate separately, 8 independent vpdpbusd chains.
@@ -208,19 +215,25 @@ QLP_AVX512_TARGET void gemmU4AVX512(const PlanHeader *plan, const uint8_t *a,
       gemv(plan, ws.packed, ep, ws.rowTerm[0], cBlock);
       continue;
     }
-    for (int64_t n0 = 0; n0 < n; n0 += kNRU4) {
-      const uint8_t *panel = b + (n0 / kNRU4) * panelBytes;
-      const int64_t cols = n - n0 < kNRU4 ? n - n0 : kNRU4;
-      const int vectors = int((cols + 15) / 16);
-      const TileFn full = selectTile(kRows, vectors);
-      int64_t r0 = 0;
-      for (; r0 + kRows <= rows; r0 += kRows)
-        full(ws.packed + r0 * stride, stride, panel, nt, ep, ws.rowTerm + r0,
-             out, cBlock + r0 * out.ldcBytes, n0);
-      if (r0 < rows)
-        selectTile(int(rows - r0), vectors)(
+    const int64_t panels = (n + kNRU4 - 1) / kNRU4;
+    const int64_t rowTiles = (rows + kRows - 1) / kRows;
+    for (int64_t p = 0; p < panels; ++p) {
+      const uint8_t *panel = b + p * panelBytes;
+      // The panel after this one (the next block starts again at panel 0).
+      const uint8_t *nextPanel = p + 1 < panels          ? panel + panelBytes
+                                 : m0 + rows < m && p > 0 ? b
+                                                          : nullptr;
+      const int64_t n0 = p * kNRU4;
+      const int64_t vectors = (n - n0 + 15) / 16;
+      const auto &tiles = kTiles[vectors < 4 ? vectors - 1 : 3];
+      for (int64_t t = 0; t < rowTiles; ++t) {
+        const int64_t r0 = t * kRows;
+        const int64_t tileRows = rows - r0 < kRows ? rows - r0 : kRows;
+        tiles[tileRows - 1](
             ws.packed + r0 * stride, stride, panel, nt, ep, ws.rowTerm + r0,
-            out, cBlock + r0 * out.ldcBytes, n0);
+            out, cBlock + r0 * out.ldcBytes, n0,
+            vnni::panelShare(nextPanel, panelBytes, rowTiles, t, nt));
+      }
     }
   }
 }

@@ -53,11 +53,10 @@ namespace qlp::rt::vnni {
 constexpr int64_t kStackBytes = 16 * 1024;
 /// Budget for one packed block of activation rows. The block stays in L2
 /// next to the weight panel being multiplied (each panel is then read from
-/// memory once per block); measured best among 128 KB..1 MB at K = 2048.
-#ifndef QLP_ABLOCK
-#define QLP_ABLOCK (256 << 10)
-#endif
-constexpr int64_t kABlockBytes = QLP_ABLOCK;
+/// memory once per block). 128 KB to 1 MB measured alike at K = 2048 (within
+/// the noise of the shared test machine); a smaller block leaves more of L2
+/// to the panels and to the other core's work.
+constexpr int64_t kABlockBytes = 256 << 10;
 
 /// Unaligned 4-byte load (the dword vpdpbusd broadcasts).
 QLP_AVX512_INLINE int32_t loadDword(const uint8_t *p) {
@@ -163,6 +162,47 @@ inline int64_t blockRowsFor(int64_t m, int64_t stride, int64_t tileRows) {
   if (rows < tileRows)
     rows = tileRows;
   return rows < m ? rows : m;
+}
+
+/// The share of the next weight panel that one register tile pulls into L2
+/// while it computes: `linesPerStep` cache lines per K step from `next` until
+/// `end`. Spread over the tiles of the current panel, it makes the next
+/// panel's first tile read L2 instead of waiting on memory (without it, that
+/// tile runs at memory speed: every tile when M is small, and 1 of each
+/// block's tiles otherwise).
+struct PanelPrefetch {
+  const char *next = nullptr;
+  const char *end = nullptr;
+  int64_t linesPerStep = 0;
+
+  QLP_AVX512_INLINE void step() {
+    if (next < end) {
+      for (int64_t i = 0; i < linesPerStep; ++i)
+        _mm_prefetch(next + 64 * i, _MM_HINT_T1);
+      next += 64 * linesPerStep;
+    }
+  }
+};
+
+/// Splits the prefetch of the panel at `panel` (`bytes` long, or none if
+/// null) over `tiles` tiles of `steps` K steps each; returns tile `index`'s
+/// share.
+inline PanelPrefetch panelShare(const void *panel, int64_t bytes,
+                                int64_t tiles, int64_t index, int64_t steps) {
+  PanelPrefetch share;
+  if (!panel)
+    return share;
+  const int64_t lines = (bytes + 63) / 64;
+  const int64_t linesPerTile = (lines + tiles - 1) / tiles;
+  const int64_t first = index * linesPerTile;
+  const int64_t last = first + linesPerTile < lines ? first + linesPerTile
+                                                    : lines;
+  if (first >= last)
+    return share;
+  share.next = static_cast<const char *>(panel) + 64 * first;
+  share.end = static_cast<const char *>(panel) + 64 * last;
+  share.linesPerStep = (linesPerTile + steps - 1) / steps;
+  return share;
 }
 
 /// Output geometry shared by the tiles of one call.

@@ -102,18 +102,29 @@ int32_t rowCoeffOf(WeightFormat format, int32_t bZp) {
 /// The epilogue fields a plan stores, after the normalization of
 /// normalizeEpilogue; shared by the builder and the integrity check.
 bool epilogueFieldsValid(int32_t hasRescale, int32_t rounding, int32_t outBytes,
-                         int32_t clampMin, int32_t clampMax) {
+                         int32_t clampMin, int32_t clampMax, int32_t outBits) {
   if (hasRescale != 0 && hasRescale != 1)
     return false;
+  if (outBits == 0)
+    outBits = outBytes * 8;
   if (!hasRescale)
-    return outBytes == 4;
+    return outBytes == 4 && outBits == 32;
   if (rounding < 0 || rounding > 2)
     return false;
   if (outBytes != 1 && outBytes != 2 && outBytes != 4)
     return false;
-  int32_t outBits = outBytes * 8;
-  return clampMin <= clampMax && inBitsRange(clampMin, outBits) &&
+  bool widthOk = outBytes == 1 ? (outBits == 2 || outBits == 4 || outBits == 8)
+                               : outBits == outBytes * 8;
+  return widthOk && clampMin <= clampMax && inBitsRange(clampMin, outBits) &&
          inBitsRange(clampMax, outBits);
+}
+
+/// The out_mask a plan stores for an output of `outBytes` bytes and
+/// `outBits` bits (0: 8 * outBytes).
+int32_t outMaskOf(int32_t outBytes, int32_t outBits) {
+  if (outBytes != 1)
+    return -1;
+  return (1 << (outBits == 0 ? 8 : outBits)) - 1;
 }
 
 int32_t shiftM1Of(int32_t shift) { return shift == 0 ? 64 : shift - 1; }
@@ -258,7 +269,7 @@ qlp_rt_status qlp::rt::validateGemmDesc(const qlp_rt_gemm_desc *desc,
     return QLP_RT_INVALID_ARGUMENT;
   }
   if (!epilogueFieldsValid(desc->has_rescale, desc->rounding, desc->out_bytes,
-                           desc->clamp_min, desc->clamp_max))
+                           desc->clamp_min, desc->clamp_max, desc->out_bits))
     return QLP_RT_INVALID_ARGUMENT;
   if (desc->has_rescale) {
     // rescale_input_zp and output_zp may be any int32: |acc - input_zp| <
@@ -333,6 +344,7 @@ qlp_rt_status qlp::rt::buildGemmPlan(const qlp_rt_gemm_desc *desc,
     h.clamp_max = INT32_MAX;
   }
   h.out_bytes = desc->out_bytes;
+  h.out_mask = outMaskOf(desc->out_bytes, desc->out_bits);
   h.col_offset_off = layout.colOffsetOff;
   h.multiplier_off = layout.multiplierOff;
   h.shift_off = layout.shiftOff;
@@ -426,8 +438,15 @@ const PlanHeader *qlp::rt::validatePlan(const void *plan, PlanKind kind) {
   }
   if (h->row_coeff != rowCoeffOf(h->format, h->b_zp))
     return nullptr;
+  // Any mask of 2, 4 or 8 low bits for 1-byte outputs; all bits otherwise.
+  if (h->out_bytes == 1 ? (h->out_mask != 0x3 && h->out_mask != 0xF &&
+                           h->out_mask != 0xFF)
+                        : h->out_mask != -1)
+    return nullptr;
+  int32_t outBits = h->out_bytes == 1 ? __builtin_popcount(h->out_mask)
+                                      : h->out_bytes * 8;
   if (!epilogueFieldsValid(h->has_rescale, h->rounding, h->out_bytes,
-                           h->clamp_min, h->clamp_max))
+                           h->clamp_min, h->clamp_max, outBits))
     return nullptr;
   PlanLayout l;
   if (!computePlanLayout(h->format, h->k, h->n, &l))

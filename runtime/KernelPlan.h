@@ -114,7 +114,9 @@ struct PlanHeader {
   int64_t pad_top, pad_bottom, pad_left, pad_right;
   int64_t out_h, out_w;
   int32_t pad_value;
-  int32_t reserved;
+  /// Mask applied to each stored output element: (1 << out_bits) - 1 for
+  /// 1-byte outputs (0xFF, 0xF, 0x3), -1 (every bit) otherwise.
+  int32_t out_mask;
 };
 
 template <typename T>
@@ -144,6 +146,8 @@ void gemmU4AVX512(const PlanHeader *plan, const uint8_t *a, int64_t m,
                   int64_t lda, void *c, int64_t ldc);
 void gemmBinAVX512(const PlanHeader *plan, const uint8_t *a, int64_t m,
                    int64_t lda, void *c, int64_t ldc);
+void gemmS8AMX(const PlanHeader *plan, const uint8_t *a, int64_t m,
+               int64_t lda, void *c, int64_t ldc);
 
 /// The scalar epilogue, the definition every kernel matches: maps the exact
 /// accumulator of column n to the stored output value (returned as int64;

@@ -51,12 +51,17 @@
 // ignored); for a_bits = 1 (binary) bit 0 of the byte is the qlp.binary
 // encoding (1 for -1, 0 for +1) and the other bits are ignored. Weights are
 // given to *_plan_init as int8 values, row-major [K][N] (binary: -1 or +1).
+// Outputs of 2 or 4 bits are stored one per byte, the value's low bits
+// zero-extended (LLVM's in-memory form of i2 and i4, which loads of those
+// types rely on); wider outputs as int8_t, int16_t or int32_t.
 //
 // Dispatch
 // --------
 // The first kernel call reads the host's CPU features (cpuid) and selects the
-// fastest path the CPU supports: QLP_RT_ISA_AVX512 needs AVX-512 F/BW/VL with
-// VNNI for the integer kernels and VPOPCNTDQ for the binary ones. Setting the
+// fastest path the CPU supports: QLP_RT_ISA_AVX512 needs AVX-512 F/BW/VL/DQ
+// with VNNI and VPOPCNTDQ (Ice Lake and later; a CPU with VNNI but no
+// VPOPCNTDQ, such as Cascade Lake, runs the portable path), and the OS must
+// save the zmm state (XCR0). Setting the
 // environment variable QLP_RT_ISA=generic before that call, or calling
 // qlp_rt_set_isa(QLP_RT_ISA_GENERIC) at any time, forces the portable path,
 // which is plain C++ and runs on any CPU. This selection is the runtime's
@@ -83,13 +88,17 @@ typedef enum qlp_rt_isa {
   /// Portable C++; every CPU.
   QLP_RT_ISA_GENERIC = 0,
   /// x86-64 AVX-512 (F, BW, VL) with VNNI (vpdpbusd) and VPOPCNTDQ.
-  QLP_RT_ISA_AVX512 = 1
+  QLP_RT_ISA_AVX512 = 1,
+  /// QLP_RT_ISA_AVX512 plus AMX-INT8 tiles (tdpbusd) for the int8 GEMMs,
+  /// where the OS grants the tile state (Sapphire Rapids and later).
+  QLP_RT_ISA_AMX = 2
 } qlp_rt_isa;
 
 /// Describes one GEMM layer for qlp_rt_gemm_plan_init. All pointers are only
 /// read during qlp_rt_gemm_plan_init and may be freed afterwards.
 typedef struct qlp_rt_gemm_desc {
-  /// Reduction length K >= 1 and number of output columns N >= 1.
+  /// Reduction length K in [1, 2^31 - 1] and number of output columns
+  /// N >= 1.
   int64_t k, n;
   /// Width of the activations (8, 4, 2, or 1 for binary) and of the weights
   /// (8, 4, 2, or 1). Binary activations require binary weights and the
@@ -105,6 +114,8 @@ typedef struct qlp_rt_gemm_desc {
   const int32_t *bias;
 
   /// Epilogue: 0 stores the int32 accumulators; 1 applies the rescale below.
+  /// Without a rescale the remaining fields but out_bytes (which must be 4)
+  /// are ignored.
   int32_t has_rescale;
   /// Rounding of the rescale: 0 single_round, 1 double_round, 2 tflite.
   int32_t rounding;
@@ -121,6 +132,11 @@ typedef struct qlp_rt_gemm_desc {
   /// Multipliers in [1, 2^31 - 1] and shifts in [0, 62], num_scales each.
   const int32_t *multipliers;
   const int32_t *shifts;
+  /// Width of the output type: 2, 4 or 8 with out_bytes 1, 16 with 2, 32
+  /// with 4; 0 means 8 * out_bytes. The clamp bounds must lie in its range.
+  /// An i2 or i4 result is stored one per byte as MLIR stores sub-byte
+  /// integers: the low out_bits bits of the value, zero-extended.
+  int32_t out_bits;
 } qlp_rt_gemm_desc;
 
 /// Describes one 2-D convolution layer (NHWC input and output, groups = 1)
@@ -178,8 +194,11 @@ qlp_rt_status qlp_rt_conv2d_plan_init(const qlp_rt_conv2d_desc *desc,
 /// Runs the convolution of the plan on `batch` contiguous NHWC images
 /// `input` [batch][in_h][in_w][in_c] (one byte per element) and writes the
 /// contiguous NHWC result [batch][out_h][out_w][F] to `output`, whose
-/// element size is the plan's out_bytes. Returns QLP_RT_INVALID_ARGUMENT
-/// (writing nothing) for a bad plan or null pointers with batch > 0.
+/// element size is the plan's out_bytes. Rows of the implicit im2col matrix
+/// are gathered in blocks of about 64 KB (on the stack when small, else in
+/// one malloc'd block per call). Returns QLP_RT_INVALID_ARGUMENT (writing
+/// nothing) for a bad plan, null pointers with batch > 0, or when that
+/// block cannot be allocated.
 qlp_rt_status qlp_rt_conv2d(const void *plan, const void *input, int64_t batch,
                             void *output);
 
@@ -199,7 +218,7 @@ int qlp_rt_isa_supported(qlp_rt_isa isa);
 /// QLP_RT_INVALID_ARGUMENT, changing nothing, if the host cannot run it.
 qlp_rt_status qlp_rt_set_isa(qlp_rt_isa isa);
 
-/// "generic" or "avx512"; "unknown" for a value outside the enum.
+/// "generic", "avx512" or "amx"; "unknown" for a value outside the enum.
 const char *qlp_rt_isa_name(qlp_rt_isa isa);
 
 #ifdef __cplusplus

@@ -153,7 +153,7 @@ static cl::opt<bool> useKernels(
     cl::init(true), cl::cat(pipelineCategory));
 
 namespace {
-enum class KernelISA { Auto, Generic, AVX512 };
+enum class KernelISA { Auto, Generic, AVX512, AMX };
 } // namespace
 static cl::opt<KernelISA> kernelISA(
     "isa", cl::desc("Kernel family of the runtime (default: the best the "
@@ -163,7 +163,9 @@ static cl::opt<KernelISA> kernelISA(
                clEnumValN(KernelISA::Generic, "generic",
                           "the portable fallback"),
                clEnumValN(KernelISA::AVX512, "avx512",
-                          "AVX-512 VNNI / VPOPCNTDQ (error if unsupported)")),
+                          "AVX-512 VNNI / VPOPCNTDQ (error if unsupported)"),
+               clEnumValN(KernelISA::AMX, "amx",
+                          "AVX-512 plus AMX-INT8 tiles (error if unsupported)")),
     cl::cat(runCategory));
 
 static int fail(const llvm::Twine &message) {
@@ -638,8 +640,9 @@ static int runQuantRun(bool asIs, std::vector<RunResult> *collected) {
     return symbols;
   });
   if (kernelISA != KernelISA::Auto) {
-    qlp_rt_isa isa = kernelISA == KernelISA::Generic ? QLP_RT_ISA_GENERIC
-                                                     : QLP_RT_ISA_AVX512;
+    qlp_rt_isa isa = kernelISA == KernelISA::Generic  ? QLP_RT_ISA_GENERIC
+                     : kernelISA == KernelISA::AVX512 ? QLP_RT_ISA_AVX512
+                                                      : QLP_RT_ISA_AMX;
     if (qlp_rt_set_isa(isa) != QLP_RT_OK)
       return fail(Twine("this CPU cannot run the '") + qlp_rt_isa_name(isa) +
                   "' kernels");

@@ -135,7 +135,7 @@ func.func @conv(%x: tensor<?x8x8x3xi8>) -> tensor<?x4x4x8xi16> {
 
 // CHECK-LABEL: func.func @binary
 // CHECK: %[[B:.*]] = qlp.binarize
-// CHECK: %[[I1:.*]] = builtin.unrealized_conversion_cast %[[B]] : tensor<2x64x!qlp.binary> to tensor<2x64xi1>
+// CHECK: %[[I1:.*]] = builtin.unrealized_conversion_cast %[[B]] : tensor<2x64x!qlp.binary> to tensor<2x64xi1> {qlp.storage_view}
 // CHECK: bufferization.to_buffer %[[I1]] read_only : tensor<2x64xi1> to memref<2x64xi1>
 // CHECK: call @qlp_rt_gemm
 // CHECK-NOT: qlp.unpack

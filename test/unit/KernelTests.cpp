@@ -19,9 +19,12 @@
 //     convolutions are compared with a straightforward scalar reference
 //     written here: int64 dot products of the unpacked values, then
 //     mlir::qlp::rescale (dialect/Dyadic.h, the definition of qlp.rescale) as
-//     the epilogue oracle. Each family runs once on the generic path and once
-//     on AVX-512 (skipped where the host lacks it). Outputs are surrounded by
-//     guard bytes, and the row-stride gaps must stay untouched.
+//     the epilogue oracle. Each family runs once on the generic path, once
+//     on AVX-512 and once with AMX selected (each skipped where the host
+//     lacks it; with AMX, S8 plans with at least 8 rows run the tile kernel
+//     and the other formats and shorter calls the AVX-512 kernels). Outputs
+//     are surrounded by guard bytes, and the row-stride gaps must stay
+//     untouched.
 //
 // Every randomized family draws a fresh seed from std::random_device and
 // prints it with its case count ("S8 avx512: 400 cases equal, seed 123");
@@ -521,6 +524,18 @@ TEST(KernelGemmExact, BinAVX512) {
   SELECT_ISA_OR_SKIP(QLP_RT_ISA_AVX512);
   runGemmFamily(Path::Bin, QLP_RT_ISA_AVX512);
 }
+TEST(KernelGemmExact, S8AMX) {
+  SELECT_ISA_OR_SKIP(QLP_RT_ISA_AMX);
+  runGemmFamily(Path::S8, QLP_RT_ISA_AMX);
+}
+TEST(KernelGemmExact, U4AMX) {
+  SELECT_ISA_OR_SKIP(QLP_RT_ISA_AMX);
+  runGemmFamily(Path::U4, QLP_RT_ISA_AMX);
+}
+TEST(KernelGemmExact, BinAMX) {
+  SELECT_ISA_OR_SKIP(QLP_RT_ISA_AMX);
+  runGemmFamily(Path::Bin, QLP_RT_ISA_AMX);
+}
 
 /// Fewer, larger cases: enough rows and K that the fast kernels' blocking of
 /// A (row blocks of up to a megabyte) and B is crossed, with N kept small so
@@ -585,12 +600,21 @@ TEST(KernelGemmExact, LargeAVX512) {
   for (Path path : {Path::S8, Path::U4, Path::Bin})
     runLargeGemmFamily(path, QLP_RT_ISA_AVX512);
 }
+TEST(KernelGemmExact, LargeAMX) {
+  SELECT_ISA_OR_SKIP(QLP_RT_ISA_AMX);
+  for (Path path : {Path::S8, Path::U4, Path::Bin})
+    runLargeGemmFamily(path, QLP_RT_ISA_AMX);
+}
 
 /// Hand-picked extremes the random families reach only by chance: the
 /// largest accumulators, zero points and weights at their range ends, shift
 /// 0 with multiplier 2^31 - 1 (results near 2^62 that must saturate), and
 /// shift 62 with rescale_input_zp at the int32 ends.
 void runGemmExtremes(qlp_rt_isa isa) {
+  // Five rows keep the scalar reference quick; the AMX kernel takes calls
+  // of 8 rows or more (fewer go to AVX-512), so it gets 18: one full 16-row
+  // tile and a 2-row remainder tile.
+  const int64_t rows = isa == QLP_RT_ISA_AMX ? 18 : 5;
   struct Config {
     Path path;
     int32_t aBits, bBits, aZp, bZp;
@@ -636,7 +660,7 @@ void runGemmExtremes(qlp_rt_isa isa) {
           d.b_bits = config.bBits;
           d.a_zp = config.aZp;
           d.b_zp = config.bZp;
-          c.m = 5;
+          c.m = rows;
           c.lda = k;
           c.ldc = d.n;
           c.b.assign(static_cast<size_t>(k * d.n), config.weight);
@@ -679,6 +703,10 @@ TEST(KernelGemmExact, ExtremesGeneric) {
 TEST(KernelGemmExact, ExtremesAVX512) {
   SELECT_ISA_OR_SKIP(QLP_RT_ISA_AVX512);
   runGemmExtremes(QLP_RT_ISA_AVX512);
+}
+TEST(KernelGemmExact, ExtremesAMX) {
+  SELECT_ISA_OR_SKIP(QLP_RT_ISA_AMX);
+  runGemmExtremes(QLP_RT_ISA_AMX);
 }
 
 //===----------------------------------------------------------------------===//
@@ -892,6 +920,18 @@ TEST(KernelConvExact, BinGeneric) {
 TEST(KernelConvExact, BinAVX512) {
   SELECT_ISA_OR_SKIP(QLP_RT_ISA_AVX512);
   runConvFamily(Path::Bin, QLP_RT_ISA_AVX512);
+}
+TEST(KernelConvExact, S8AMX) {
+  SELECT_ISA_OR_SKIP(QLP_RT_ISA_AMX);
+  runConvFamily(Path::S8, QLP_RT_ISA_AMX);
+}
+TEST(KernelConvExact, U4AMX) {
+  SELECT_ISA_OR_SKIP(QLP_RT_ISA_AMX);
+  runConvFamily(Path::U4, QLP_RT_ISA_AMX);
+}
+TEST(KernelConvExact, BinAMX) {
+  SELECT_ISA_OR_SKIP(QLP_RT_ISA_AMX);
+  runConvFamily(Path::Bin, QLP_RT_ISA_AMX);
 }
 
 //===----------------------------------------------------------------------===//
@@ -1572,23 +1612,38 @@ TEST(KernelValidation, ConvRunArgumentsAndPlanKinds) {
 TEST(KernelDispatch, IsaNamesAndSelection) {
   EXPECT_STREQ(qlp_rt_isa_name(QLP_RT_ISA_GENERIC), "generic");
   EXPECT_STREQ(qlp_rt_isa_name(QLP_RT_ISA_AVX512), "avx512");
+  EXPECT_STREQ(qlp_rt_isa_name(QLP_RT_ISA_AMX), "amx");
   EXPECT_STREQ(qlp_rt_isa_name(static_cast<qlp_rt_isa>(42)), "unknown");
   EXPECT_EQ(qlp_rt_isa_supported(QLP_RT_ISA_GENERIC), 1);
   EXPECT_EQ(qlp_rt_isa_supported(static_cast<qlp_rt_isa>(42)), 0);
   EXPECT_EQ(qlp_rt_isa_supported(static_cast<qlp_rt_isa>(-1)), 0);
+  const bool avx512 = qlp_rt_isa_supported(QLP_RT_ISA_AVX512) == 1;
+  const bool amx = qlp_rt_isa_supported(QLP_RT_ISA_AMX) == 1;
+  // AMX is AVX-512 plus the tiles.
+  if (amx) {
+    EXPECT_TRUE(avx512);
+  }
 
-  // The first selection is the detection's (or QLP_RT_ISA's) choice, which
-  // the host must support.
+  // The first selection is the detection's (or QLP_RT_ISA's) choice: the
+  // best ISA the host supports (AMX, then AVX-512, then generic), lowered,
+  // never raised, by the variable.
   const qlp_rt_isa initial = kInitialIsa;
   EXPECT_EQ(qlp_rt_isa_supported(initial), 1);
   const char *env = std::getenv("QLP_RT_ISA");
+  const qlp_rt_isa best = amx      ? QLP_RT_ISA_AMX
+                          : avx512 ? QLP_RT_ISA_AVX512
+                                   : QLP_RT_ISA_GENERIC;
   if (env && std::strcmp(env, "generic") == 0) {
     EXPECT_EQ(initial, QLP_RT_ISA_GENERIC);
+  } else if (env && std::strcmp(env, "avx512") == 0) {
+    EXPECT_EQ(initial, avx512 ? QLP_RT_ISA_AVX512 : QLP_RT_ISA_GENERIC);
+  } else {
+    EXPECT_EQ(initial, best);
   }
-  std::printf("initial ISA: %s (QLP_RT_ISA=%s); avx512 %s\n",
+  std::printf("initial ISA: %s (QLP_RT_ISA=%s); avx512 %s, amx %s\n",
               qlp_rt_isa_name(initial), env ? env : "unset",
-              qlp_rt_isa_supported(QLP_RT_ISA_AVX512) ? "supported"
-                                                      : "not supported");
+              avx512 ? "supported" : "not supported",
+              amx ? "supported" : "not supported");
 
   EXPECT_EQ(qlp_rt_set_isa(QLP_RT_ISA_GENERIC), QLP_RT_OK);
   EXPECT_EQ(qlp_rt_set_isa(static_cast<qlp_rt_isa>(42)),
@@ -1596,12 +1651,20 @@ TEST(KernelDispatch, IsaNamesAndSelection) {
   EXPECT_EQ(qlp_rt_selected_isa(), QLP_RT_ISA_GENERIC);
   EXPECT_EQ(qlp_rt_set_isa(QLP_RT_ISA_GENERIC), QLP_RT_OK);
   EXPECT_EQ(qlp_rt_selected_isa(), QLP_RT_ISA_GENERIC);
-  if (qlp_rt_isa_supported(QLP_RT_ISA_AVX512)) {
+  if (avx512) {
     EXPECT_EQ(qlp_rt_set_isa(QLP_RT_ISA_AVX512), QLP_RT_OK);
     EXPECT_EQ(qlp_rt_selected_isa(), QLP_RT_ISA_AVX512);
   } else {
     EXPECT_EQ(qlp_rt_set_isa(QLP_RT_ISA_AVX512), QLP_RT_INVALID_ARGUMENT);
     EXPECT_EQ(qlp_rt_selected_isa(), QLP_RT_ISA_GENERIC);
+  }
+  const qlp_rt_isa before = qlp_rt_selected_isa();
+  if (amx) {
+    EXPECT_EQ(qlp_rt_set_isa(QLP_RT_ISA_AMX), QLP_RT_OK);
+    EXPECT_EQ(qlp_rt_selected_isa(), QLP_RT_ISA_AMX);
+  } else {
+    EXPECT_EQ(qlp_rt_set_isa(QLP_RT_ISA_AMX), QLP_RT_INVALID_ARGUMENT);
+    EXPECT_EQ(qlp_rt_selected_isa(), before);
   }
   ASSERT_EQ(qlp_rt_set_isa(initial), QLP_RT_OK);
 }
