@@ -842,6 +842,9 @@ struct Row {
   std::string peer;
   double peerGops = 0;
   double qlpPeak = 0, peerPeak = 0; ///< Peaks the percentages refer to.
+  /// Whether a percentage refers to the AMX tdpbusd peak (marked in the
+  /// table, since the int8 rows mix both peaks).
+  bool qlpPeakAmx = false, peerPeakAmx = false;
   std::string check;
 };
 
@@ -1020,6 +1023,7 @@ int main(int argc, char **argv) {
       fatal("this CPU cannot run quant-lp's %s kernels", qlp_rt_isa_name(isa));
   }
   const char *qlpIsa = qlp_rt_isa_name(qlp_rt_selected_isa());
+  const bool qlpAmx = qlp_rt_selected_isa() == QLP_RT_ISA_AMX;
   const double minTime = opt.minTime;
 
   // Shapes.
@@ -1247,6 +1251,20 @@ int main(int argc, char **argv) {
   peaks.amx = std::max(peaks.amx, after.amx);
 
   //--- Rows ---------------------------------------------------------------//
+  // Which of quant-lp's int8 kernels runs for M rows, and the peak of its
+  // instruction: with AMX selected, gemmS8AMX runs tdpbusd from M = 8
+  // (runtime/GemmS8AMX.cpp's kMinRows) and hands smaller M to the AVX-512
+  // VNNI kernel. The W4A8 kernel is vpdpbusd under every AVX-512 ISA.
+  auto int8KernelName = [&](int64_t m) -> std::string {
+    if (qlpAmx)
+      return m >= 8 ? "AMX tdpbusd" : "AVX-512 vpdpbusd (AMX dispatch, M < 8)";
+    return std::string(qlpIsa) + (std::string(qlpIsa) == "avx512"
+                                      ? " vpdpbusd"
+                                      : "");
+  };
+  auto int8KernelPeak = [&](int64_t m) {
+    return qlpAmx && m >= 8 && peaks.amx > 0 ? peaks.amx : peaks.int8;
+  };
   std::vector<Row> rows;
   auto qlpCheck = [](const Check &c) {
     return c.ok ? std::string() : "quant-lp WRONG (" + c.what + ")";
@@ -1270,11 +1288,13 @@ int main(int argc, char **argv) {
         r.peer = std::string("oneDNN ") +
                  (o.impl[0] ? o.impl : dnnlIsaName(run.header.isa));
         r.peerGops = gops(ops, o.seconds);
-        r.qlpPeak = peaks.int8;
+        r.qlpPeak = int8KernelPeak(c.n);
+        r.qlpPeakAmx = r.qlpPeak != peaks.int8;
         r.peerPeak =
             run.header.isa == dnnl_cpu_isa_avx512_core_amx && peaks.amx > 0
                 ? peaks.amx
                 : peaks.int8;
+        r.peerPeakAmx = r.peerPeak != peaks.int8;
         r.check = combine(qlpCheck(u8 ? c.checkU8 : c.checkS8),
                           run.failure.empty() ? dnnlCheck(o, c.n * c.n, c.n)
                                               : run.failure);
@@ -1291,9 +1311,11 @@ int main(int argc, char **argv) {
     own.kernel = kernel;
     own.shape = shapeString(c.m, w4N, w4K);
     own.qlpGops = gops(ops, c.qlp4);
-    own.peer = std::string("quant-lp int8 (") + qlpIsa + ")";
+    own.peer = std::string("quant-lp int8, ") + int8KernelName(c.m);
     own.peerGops = gops(ops, c.qlp8);
-    own.qlpPeak = own.peerPeak = peaks.int8;
+    own.qlpPeak = peaks.int8;
+    own.peerPeak = int8KernelPeak(c.m);
+    own.peerPeakAmx = own.peerPeak != peaks.int8;
     int64_t first;
     int64_t bad = countMismatches(c.c4.get(), c.c8.get(), c.m * w4N, &first);
     std::string peerCheck =
@@ -1319,6 +1341,7 @@ int main(int argc, char **argv) {
           run.header.isa == dnnl_cpu_isa_avx512_core_amx && peaks.amx > 0
               ? peaks.amx
               : peaks.int8;
+      r.peerPeakAmx = r.peerPeak != peaks.int8;
       r.check =
           combine(qlpWrong, run.failure.empty() ? dnnlCheck(o, c.m * w4N, w4N)
                                                 : run.failure);
@@ -1404,6 +1427,10 @@ int main(int argc, char **argv) {
               "quant-lp / peer | quant-lp %% of peak | Peer %% of peak | "
               "Check |\n");
   std::printf("|---|---|---:|---|---:|---:|---:|---:|---|\n");
+  auto pct = [](double v, double peak, bool amx) {
+    std::string s = fmtPercent(v, peak);
+    return amx && s != "-" ? s + " of tdpbusd" : s;
+  };
   for (const Row &r : rows) {
     char ratio[32] = "-";
     if (r.peerGops > 0 && r.qlpGops > 0)
@@ -1412,18 +1439,23 @@ int main(int argc, char **argv) {
                 r.kernel.c_str(), r.shape.c_str(), fmtGops(r.qlpGops).c_str(),
                 r.peer.c_str(),
                 r.peerGops > 0 ? fmtGops(r.peerGops).c_str() : "-", ratio,
-                fmtPercent(r.qlpGops, r.qlpPeak).c_str(),
-                fmtPercent(r.peerGops, r.peerPeak).c_str(), r.check.c_str());
+                pct(r.qlpGops, r.qlpPeak, r.qlpPeakAmx).c_str(),
+                pct(r.peerGops, r.peerPeak, r.peerPeakAmx).c_str(),
+                r.check.c_str());
   }
   std::printf(
-      "\nPeaks: quant-lp's int8 and W4A8 kernels and oneDNN's VNNI kernels "
-      "against the vpdpbusd peak, oneDNN's AMX kernels against the tdpbusd "
-      "peak, quant-lp's binary kernel against the xor+popcount peak and "
+      "\nPeaks: quant-lp's W4A8 kernel, its AVX-512 int8 kernel and oneDNN's "
+      "VNNI kernels against the vpdpbusd peak; quant-lp's AMX int8 kernel "
+      "(used from M = 8 when the ISA is amx%s) and oneDNN's AMX kernels "
+      "against the tdpbusd peak; quant-lp's binary kernel against the xor+popcount peak and "
       "sgemm against the FMA peak. Checks: quant-lp's int32 output against a "
       "scalar reference (in full for the int8 rows up to 512^3, on 4096 "
       "sampled entries above; in full for W4A8; binary: 4096 sampled entries "
       "against the popcount formula), then every peer's output against "
-      "quant-lp's, bit for bit.\n");
+      "quant-lp's, bit for bit. A percentage marked \"of tdpbusd\" refers "
+      "to the AMX tdpbusd peak, any other to the peak named above for its "
+      "kernel.\n",
+      qlpAmx ? ", as in this run" : "; not in this run");
 
   bool allOk = true;
   for (const Row &r : rows)

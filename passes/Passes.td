@@ -242,10 +242,48 @@ def QLPQuantize : Pass<"qlp-quantize", "ModuleOp"> {
       half away from zero. Width 1 is binary (XNOR-Net): `q = sign(W)` as
       `i2` values in {-1, +1} with `S_w[c] = mean|W[c]|`.
     * Activations are quantized per tensor, asymmetrically, at the consuming
-      layer's `qlp.act_bits` (the `act-bits` option otherwise), from the
-      calibration range `[min, max]` widened to contain 0:
-      `S = (max - min) / (2^b - 1)`, `zp = qmin - round(min / S)`.
+      layer's `qlp.act_bits` (the `act-bits` option otherwise; 8, 4, 2 or 1),
+      from the calibration range `[min, max]` widened to contain 0:
+      `S = (max - min) / (2^b - 1)`, `zp = qmin - round(min / S)`. The width
+      applies to layer inputs only; pools, residual adds and results stay
+      at 8 bits.
     * Bias becomes `i32` at scale `S_w[c] * S_x`.
+
+    **Binary layers.** A layer whose input activations are 1-bit and whose
+    weights are 1-bit becomes a binary layer, as XNOR-Net and Larq define
+    it:
+
+    * its input is quantized at 8 bits as above (scale `S`, zero point `z`)
+      and binarized with `qlp.binarize %x threshold z`: +1 where the real
+      value is >= 0 (sign(0) = +1), -1 below. The activation scale is
+      XNOR-Net's `beta = E|x|` for `x` uniform over the range the 8-bit
+      activation represents, `[lo, hi] = [(-128 - z) S, (127 - z) S]` (the
+      calibration range widened to contain 0):
+      `beta = (lo^2 + hi^2) / (2 (hi - lo))`;
+    * its weights are `sign(W)` with `alpha[c] = mean|W[c]|` per output
+      channel, as `!qlp.binary` values: `qlp.unpack` of an `arith.constant`
+      of `i32` words packed at compile time along the innermost reduction
+      dimension (conv: the input channels of the `fhwc` weight; matmul:
+      `K`) in `qlp.pack`'s layout;
+    * the layer is `qlp.binary_conv2d` (padding value +1: the float layer
+      pads with 0, which binarizes to +1) or `qlp.binary_matmul`; its `i32`
+      accumulator lies in `[-K, K]` and its real value is
+      `acc * beta * alpha[c]`. From there a binary layer is an integer layer
+      with accumulator scale `beta * alpha[c]`: a following per-channel
+      multiply folds into the scale and the requantization is the same
+      `!quant.uniform` chain.
+    * Bias: the binary ops have no bias attribute, so the bias (the layer's
+      own and any following per-channel add, in accumulator units) is
+      applied exactly when the accumulator is requantized: a bias equal on
+      every channel `b` becomes the accumulator's zero point `-b`, which
+      `qlp-fold-scales` turns into the rescale's `input_zp`; any other bias
+      is an `i32` `tosa.add` of a `[1, ..., 1, C]` constant on the
+      accumulator before the chain. `K + max|bias| <= 2^31 - 1` is checked,
+      so the add cannot wrap.
+
+    A layer with 1-bit activations and wider (or non-constant) weights is an
+    error naming the layer. 1-bit weights with wider activations stay an
+    integer layer whose weights are `i2` values in {-1, +1}.
 
     Calibration ranges are `qlp.range = array<f64: MIN, MAX>` attributes on
     function arguments and ops, or entries `"NAME": [MIN, MAX]` of the JSON
@@ -266,7 +304,8 @@ def QLPQuantize : Pass<"qlp-quantize", "ModuleOp"> {
     Option<"weightBits", "weight-bits", "unsigned", /*default=*/"8",
            "weight width of layers without qlp.bits (8, 4, 2 or 1)">,
     Option<"actBits", "act-bits", "unsigned", /*default=*/"8",
-           "activation width of layers without qlp.act_bits (8, 4 or 2)">,
+           "activation width of layers without qlp.act_bits (8, 4, 2 or "
+           "1; 1 makes binary layers and needs 1-bit weights)">,
   ];
   let dependentDialects = ["qlp::QLPDialect", "quant::QuantDialect",
                            "arith::ArithDialect", "tensor::TensorDialect",

@@ -6,12 +6,16 @@
 //  * an *activation*: an integer tensor with one real scale and zero point
 //    (per tensor, asymmetric, from the value's calibration range), or
 //  * an *accumulator*: the i32 result of a qlp.conv2d / qlp.matmul, whose
-//    real scale is S_w[c] * S_x per output channel, not yet requantized.
+//    real scale is S_w[c] * S_x per output channel, or of a binary layer
+//    (qlp.binary_conv2d / qlp.binary_matmul, 1-bit weights and 1-bit
+//    activations), whose real scale is alpha[c] * beta; not yet requantized.
 //
 // An accumulator absorbs a following per-channel bias add and positive
 // per-channel multiply exactly (bias in accumulator units, scales
 // multiplied), so only values that another layer, a residual add, a pool or
-// the function's result needs become activations. Requantizations are left
+// the function's result needs become activations. Binary layers have no
+// bias attribute: their bias is added to the accumulator in its
+// requantization (getAccumulatorInput). Requantizations are left
 // as quant.dcast / quant.qcast chains on !quant.uniform types; qlp-fold-scales
 // turns each into dyadic integer arithmetic.
 //
@@ -20,8 +24,10 @@
 #include "passes/Passes.h"
 
 #include "dialect/QLPOps.h"
+#include "dialect/QLPTypes.h"
 #include "passes/Calibration.h"
 #include "passes/WeightQuantizer.h"
+#include "runtime/qlp_runtime.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
@@ -61,13 +67,19 @@ struct Activation {
   unsigned bits;
 };
 
-/// The i32 result of an integer layer: real = acc[..., c] * scales[c] (one
-/// scale per output channel, the last dimension; a single scale applies to
-/// all channels).
+/// The i32 result of an integer or binary layer:
+/// real = (acc[..., c] + bias[c]) * scales[c] (one scale per output channel,
+/// the last dimension; a single scale applies to all channels).
 struct Accumulator {
   Value value;
   Operation *layer;
   SmallVector<double> scales;
+  /// The bias of a binary layer, in accumulator units, one per channel
+  /// (empty: none). qlp.binary_conv2d / qlp.binary_matmul have no bias
+  /// attribute, so it is added when the accumulator is requantized
+  /// (getAccumulatorInput). An integer layer's bias is its `bias` attribute
+  /// and is already part of `value`.
+  SmallVector<int64_t> bias;
 };
 
 using IntegerForm = std::variant<Activation, Accumulator>;
@@ -126,6 +138,17 @@ getPerChannelConstant(Value value, int64_t channels) {
   return values;
 }
 
+static DenseIntElementsAttr getIntAttr(OpBuilder &b, ArrayRef<int64_t> shape,
+                                       unsigned bits,
+                                       ArrayRef<int64_t> values) {
+  auto type = RankedTensorType::get(shape, b.getIntegerType(bits));
+  SmallVector<APInt> ints;
+  ints.reserve(values.size());
+  for (int64_t v : values)
+    ints.push_back(APInt(bits, v, /*isSigned=*/true));
+  return DenseIntElementsAttr::get(type, ints);
+}
+
 /// Whether every element of the float constant `value` is zero (the zero
 /// points of float TOSA layers).
 static bool isZeroConstant(Value value) {
@@ -148,12 +171,16 @@ private:
   FailureOr<Activation> getActivation(Value floatValue, Operation *user);
   FailureOr<Activation> quantizeFromRange(Value floatValue, unsigned bits);
   Type getQuantizedType(const Activation &act, Type expressedType);
-  Type getAccumulatorType(const Accumulator &acc, Type expressedType);
+  Type getAccumulatorType(const Accumulator &acc, Type expressedType,
+                          int64_t zp);
+  std::pair<Value, Type> getAccumulatorInput(const Accumulator &acc,
+                                             Type expressedType, Location loc);
   Value requantizeChain(Location loc, ArrayRef<std::pair<Value, Type>> inputs,
                         Operation *floatOp, Operation *fusedClamp,
                         Type outQuantType, Type storageType);
   Operation *getFusableClamp(Value floatValue);
   unsigned getActBits(Value floatValue);
+  unsigned getLayerActBits(Operation *layer);
 
   // Ops.
   LogicalResult quantizeArgument(BlockArgument arg);
@@ -174,6 +201,9 @@ private:
   LogicalResult checkAccumulation(Operation *op, int64_t count,
                                   const Activation &input, unsigned rhsBits,
                                   int64_t rhsZp, ArrayRef<int64_t> bias);
+  LogicalResult checkBinaryWidths(Operation *op, unsigned weightBits,
+                                  bool constantWeight);
+  Value binarizeInput(Location loc, const Activation &input);
   unsigned getWeightBits(Operation *op);
 
   func::FuncOp func;
@@ -199,6 +229,12 @@ unsigned FunctionQuantizer::getWeightBits(Operation *op) {
   return defaultWeightBits;
 }
 
+unsigned FunctionQuantizer::getLayerActBits(Operation *layer) {
+  if (auto attr = layer->getAttrOfType<IntegerAttr>(kActBitsAttrName))
+    return attr.getInt();
+  return defaultActBits;
+}
+
 static bool isLayer(Operation *op) {
   return isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::MatMulOp>(op);
 }
@@ -222,8 +258,11 @@ unsigned FunctionQuantizer::getActBits(Value floatValue) {
     Operation *user = use.getOwner();
     unsigned want = 8;
     if (isLayer(user) && use.getOperandNumber() == 0) {
-      auto attr = user->getAttrOfType<IntegerAttr>(kActBitsAttrName);
-      want = attr ? attr.getInt() : defaultActBits;
+      // A binary layer binarizes an 8-bit activation by its zero point
+      // (sign of the real value), so its input is stored at 8 bits.
+      want = getLayerActBits(user);
+      if (want == 1)
+        want = 8;
     } else if (isPassThrough(user) && use.getOperandNumber() == 0) {
       want = getActBits(user->getResult(0));
     }
@@ -247,19 +286,47 @@ Type FunctionQuantizer::getQuantizedType(const Activation &act,
       signedMax(act.bits));
 }
 
-/// The !quant.uniform i32 type of an accumulator: per tensor when every
-/// channel has the same scale, per axis (the last dimension) otherwise.
+/// The !quant.uniform i32 type of an accumulator with zero point `zp`: per
+/// tensor when every channel has the same scale, per axis (the last
+/// dimension) otherwise.
 Type FunctionQuantizer::getAccumulatorType(const Accumulator &acc,
-                                           Type expressedType) {
+                                           Type expressedType, int64_t zp) {
   if (llvm::all_equal(acc.scales))
     return quant::UniformQuantizedType::get(
         quant::QuantizationFlags::Signed, builder.getI32Type(), expressedType,
-        acc.scales.front(), 0, signedMin(32), signedMax(32));
+        acc.scales.front(), zp, signedMin(32), signedMax(32));
   auto accType = cast<RankedTensorType>(acc.value.getType());
-  SmallVector<int64_t> zeros(acc.scales.size(), 0);
+  SmallVector<int64_t> zps(acc.scales.size(), zp);
   return quant::UniformQuantizedPerAxisType::get(
       quant::QuantizationFlags::Signed, builder.getI32Type(), expressedType,
-      acc.scales, zeros, accType.getRank() - 1, signedMin(32), signedMax(32));
+      acc.scales, zps, accType.getRank() - 1, signedMin(32), signedMax(32));
+}
+
+/// The integers that the requantization of `acc` reads and their
+/// !quant.uniform type, built at the builder's insertion point. An integer
+/// layer's bias is already in its accumulator. A binary layer's bias is
+/// applied here, exactly:
+///  * one value b for every channel: the zero point -b, since
+///    real = (acc - (-b)) * S; qlp-fold-scales makes it the rescale's
+///    input_zp, which the kernels' epilogue applies;
+///  * otherwise an i32 `tosa.add` of the per-channel constant (broadcast
+///    along the last dimension) before the chain; the layers' bias checks
+///    keep |acc| + |b| within i32, so the add cannot wrap.
+std::pair<Value, Type>
+FunctionQuantizer::getAccumulatorInput(const Accumulator &acc,
+                                       Type expressedType, Location loc) {
+  if (llvm::all_of(acc.bias, [](int64_t b) { return b == 0; }))
+    return {acc.value, getAccumulatorType(acc, expressedType, 0)};
+  if (llvm::all_equal(acc.bias))
+    return {acc.value,
+            getAccumulatorType(acc, expressedType, -acc.bias.front())};
+  auto accType = cast<RankedTensorType>(acc.value.getType());
+  SmallVector<int64_t> shape(accType.getRank(), 1);
+  shape.back() = acc.bias.size();
+  Value bias = arith::ConstantOp::create(
+      builder, loc, getIntAttr(builder, shape, 32, acc.bias));
+  Value sum = tosa::AddOp::create(builder, loc, accType, acc.value, bias);
+  return {sum, getAccumulatorType(acc, expressedType, 0)};
 }
 
 /// Scale and zero point of a `bits`-wide asymmetric activation over the
@@ -271,7 +338,8 @@ FailureOr<Activation> FunctionQuantizer::quantizeFromRange(Value floatValue,
     return emitError(floatValue.getLoc())
            << "activation width " << bits << " of "
            << CalibrationTable::describe(floatValue)
-           << " is not supported by qlp-quantize (2, 4 or 8)";
+           << " is not supported by qlp-quantize (2, 4 or 8, or 1 for the "
+              "input of a binary layer)";
   FailureOr<CalibrationRange> range = calibration.getRange(floatValue);
   if (failed(range))
     return failure();
@@ -366,9 +434,10 @@ FailureOr<Activation> FunctionQuantizer::getActivation(Value floatValue,
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPointAfterValue(acc.value);
   Type expressed = cast<RankedTensorType>(floatValue.getType()).getElementType();
-  Type accQuantType = getAccumulatorType(acc, expressed);
   act->value = requantizeChain(
-      floatValue.getLoc(), {{acc.value, accQuantType}}, /*floatOp=*/nullptr,
+      floatValue.getLoc(),
+      {getAccumulatorInput(acc, expressed, floatValue.getLoc())},
+      /*floatOp=*/nullptr,
       /*fusedClamp=*/nullptr, getQuantizedType(*act, expressed),
       builder.getIntegerType(act->bits));
   forms[floatValue] = *act;
@@ -428,17 +497,6 @@ quantizeBias(Operation *op, ArrayRef<double> values, ArrayRef<double> scales) {
   return result;
 }
 
-static DenseIntElementsAttr getIntAttr(OpBuilder &b, ArrayRef<int64_t> shape,
-                                       unsigned bits,
-                                       ArrayRef<int64_t> values) {
-  auto type = RankedTensorType::get(shape, b.getIntegerType(bits));
-  SmallVector<APInt> ints;
-  ints.reserve(values.size());
-  for (int64_t v : values)
-    ints.push_back(APInt(bits, v, /*isSigned=*/true));
-  return DenseIntElementsAttr::get(type, ints);
-}
-
 /// The quantized weight of a layer, as the integers and per-channel scales.
 static FailureOr<QuantizedWeights>
 quantizeLayerWeight(Operation *op, ArrayRef<double> weights, int64_t channels,
@@ -450,6 +508,119 @@ quantizeLayerWeight(Operation *op, ArrayRef<double> weights, int64_t channels,
     if (!std::isfinite(w))
       return op->emitOpError() << "has a non-finite weight (" << w << ")";
   return quantizeWeightsPerChannel(weights, channels, channelOf, bits);
+}
+
+//===----------------------------------------------------------------------===//
+// Binary layers
+//===----------------------------------------------------------------------===//
+
+/// A layer is binary when its input activations are 1-bit (XNOR-Net / Larq):
+/// that needs 1-bit weights too, a constant the pass binarizes. The converse,
+/// 1-bit weights with wider activations, is an integer layer with i2 weights.
+LogicalResult FunctionQuantizer::checkBinaryWidths(Operation *op,
+                                                   unsigned weightBits,
+                                                   bool constantWeight) {
+  if (getLayerActBits(op) != 1 || (constantWeight && weightBits == 1))
+    return success();
+  InFlightDiagnostic diag = op->emitOpError() << "layer";
+  if (auto name = op->getAttrOfType<StringAttr>("qlp.name"))
+    diag << " '" << name.getValue() << "'";
+  diag << " has 1-bit input activations ("
+       << (op->hasAttr(kActBitsAttrName) ? "qlp.act_bits = 1"
+                                         : "the act-bits=1 option")
+       << ") but ";
+  if (!constantWeight)
+    return diag << "a non-constant right-hand side; a binary layer needs a "
+                   "constant weight to binarize";
+  diag << weightBits << "-bit weights ("
+       << (op->hasAttr(kBitsAttrName) ? "qlp.bits" : "the weight-bits option")
+       << "); a binary layer needs 1-bit weights (qlp.bits = 1), and 1-bit "
+          "activations are only supported in binary layers";
+  return diag;
+}
+
+/// The real scale beta of a binarized activation: x ~= beta * sign(x). As
+/// XNOR-Net's L2-optimal beta = E|x|, for x uniform over the range the
+/// activation represents, [lo, hi] = [(qmin - zp) * S, (qmax - zp) * S] (its
+/// calibration range widened to contain 0, so lo <= 0 <= hi):
+///   E|x| = (integral_lo^0 -x dx + integral_0^hi x dx) / (hi - lo)
+///        = (lo^2 + hi^2) / (2 (hi - lo)).
+static double getBinaryActivationScale(const Activation &act) {
+  double lo = double(signedMin(act.bits) - act.zp) * act.scale;
+  double hi = double(signedMax(act.bits) - act.zp) * act.scale;
+  return (lo * lo + hi * hi) / (2.0 * (hi - lo));
+}
+
+/// `qlp.binarize` of an activation at its zero point: +1 where the real value
+/// (q - zp) * S is >= 0, -1 below, the sign with sign(0) = +1. Zero padding
+/// of the float layer is an integer zp, which binarizes to +1: hence the
+/// binary convolution's `pad_value` +1.
+Value FunctionQuantizer::binarizeInput(Location loc, const Activation &input) {
+  auto type = cast<RankedTensorType>(input.value.getType());
+  return BinarizeOp::create(builder, loc,
+                            type.clone(BinaryType::get(builder.getContext())),
+                            input.value, input.zp);
+}
+
+/// The binary weight `values` (+1 / -1, row-major `shape`) as `qlp.unpack`
+/// of an `arith.constant` of i32 words, packed at compile time along `axis`
+/// (a reduction dimension) with the runtime's layout (qlp_rt_pack_s8: 32
+/// values per word, least significant bit first, 1 encoding -1). The dialect
+/// has no dense attribute of !qlp.binary, so the words are the constant.
+static FailureOr<Value> createBinaryWeight(OpBuilder &builder, Operation *op,
+                                           ArrayRef<int64_t> shape,
+                                           ArrayRef<int8_t> values,
+                                           int64_t axis) {
+  constexpr int32_t kWordBits = 32;
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= shape[d];
+  for (int64_t d = axis + 1, e = shape.size(); d < e; ++d)
+    inner *= shape[d];
+  int64_t words = qlp_rt_packed_length(shape[axis], 1, kWordBits);
+  if (words < 0)
+    return op->emitOpError() << "binary weights could not be packed";
+  SmallVector<uint32_t> packed(outer * words * inner);
+  if (qlp_rt_pack_s8(values.data(), outer, shape[axis], inner, 1, kWordBits,
+                     packed.data()) != QLP_RT_OK)
+    return op->emitOpError() << "binary weights could not be packed";
+  SmallVector<int64_t> wordShape(shape);
+  wordShape[axis] = words;
+  auto wordType = RankedTensorType::get(wordShape, builder.getI32Type());
+  auto attr = DenseElementsAttr::getFromRawBuffer(
+      wordType, ArrayRef<char>(reinterpret_cast<const char *>(packed.data()),
+                               packed.size() * sizeof(uint32_t)));
+  Value constant = arith::ConstantOp::create(builder, op->getLoc(), wordType,
+                                             cast<TypedAttr>(attr));
+  auto binaryType =
+      RankedTensorType::get(shape, BinaryType::get(builder.getContext()));
+  return UnpackOp::create(builder, op->getLoc(), binaryType, constant, axis)
+      .getResult();
+}
+
+/// The number of products a binary layer's accumulator sums (its value lies
+/// in [-count, count]), or nullopt for an integer layer.
+static std::optional<int64_t> getBinaryReductionSize(Operation *layer) {
+  if (auto matmul = dyn_cast<BinaryMatmulOp>(layer))
+    return matmul.getLhs().getType().getShape().back();
+  if (auto conv = dyn_cast<BinaryConv2DOp>(layer)) {
+    // fhwc: every dimension but F is reduced.
+    ArrayRef<int64_t> shape = conv.getWeight().getType().getShape();
+    return shape[1] * shape[2] * shape[3];
+  }
+  return std::nullopt;
+}
+
+/// Rejects a quantized `bias` that could make a binary layer's accumulator,
+/// in [-count, count], overflow i32 once added.
+static LogicalResult checkBinaryBias(Operation *op, ArrayRef<int64_t> bias,
+                                     int64_t count) {
+  for (int64_t b : bias)
+    if (std::abs(b) > std::numeric_limits<int32_t>::max() - count)
+      return op->emitOpError()
+             << "cannot be quantized: a binary accumulator over " << count
+             << " products plus a bias of " << b << " can overflow i32";
+  return success();
 }
 
 LogicalResult FunctionQuantizer::quantizeConv(
@@ -493,21 +664,46 @@ LogicalResult FunctionQuantizer::quantizeConv(
   unsigned bits = getWeightBits(op);
   FailureOr<QuantizedWeights> q = quantizeLayerWeight(
       op, values, channels, [&](int64_t i) { return i / perChannel; }, bits);
-  if (failed(q))
+  if (failed(q) || failed(checkBinaryWidths(op, bits, /*constantWeight=*/true)))
     return failure();
   FailureOr<Activation> in = getActivation(input, op);
   if (failed(in))
     return failure();
+  bool binary = getLayerActBits(op) == 1;
 
+  // A binary layer's input is beta * sign(x) instead of S_x * (q - zp).
+  double inScale = binary ? getBinaryActivationScale(*in) : in->scale;
   SmallVector<double> accScales;
   for (double s : q->scales)
-    accScales.push_back(s * in->scale);
+    accScales.push_back(s * inScale);
   SmallVector<double> biasValues(channels, 0.0);
   if (auto perChannelBias = getPerChannelConstant(bias, channels))
     biasValues = *perChannelBias;
   else
     return op->emitOpError() << "bias must be a constant with one value per "
                                 "output channel";
+  auto accType = RankedTensorType::get(resultType.getShape(),
+                                       builder.getI32Type());
+  if (binary) {
+    FailureOr<SmallVector<int64_t>> qBias =
+        quantizeBias(op, biasValues, accScales);
+    if (failed(qBias) || failed(checkBinaryBias(op, *qBias, perChannel)))
+      return failure();
+    builder.setInsertionPoint(op);
+    Value x = binarizeInput(op->getLoc(), *in);
+    // Packed along the input channels, the innermost reduction dimension
+    // of the fhwc weight.
+    FailureOr<Value> w = createBinaryWeight(builder, op, qlpShape, q->values,
+                                            /*axis=*/3);
+    if (failed(w))
+      return failure();
+    auto conv = BinaryConv2DOp::create(builder, op->getLoc(), accType, x, *w,
+                                       WeightLayout::FHWC, stride, dilation,
+                                       pad, groups, /*pad_value=*/1);
+    forms[op->getResult(0)] =
+        Accumulator{conv.getResult(), conv, accScales, *qBias};
+    return success();
+  }
   FailureOr<SmallVector<int64_t>> qBias = quantizeBias(op, biasValues, accScales);
   if (failed(qBias) ||
       failed(checkAccumulation(op, perChannel, *in, bits, /*rhsZp=*/0, *qBias)))
@@ -518,8 +714,6 @@ LogicalResult FunctionQuantizer::quantizeConv(
   SmallVector<int64_t> ints(q->values.begin(), q->values.end());
   Value w = arith::ConstantOp::create(
       builder, op->getLoc(), getIntAttr(builder, qlpShape, storageBits, ints));
-  auto accType = RankedTensorType::get(resultType.getShape(),
-                                       builder.getI32Type());
   auto conv = Conv2DOp::create(
       builder, op->getLoc(), accType, in->value,
       builder.getI64IntegerAttr(in->zp), w, builder.getI64IntegerAttr(0),
@@ -555,8 +749,29 @@ LogicalResult FunctionQuantizer::quantizeMatmul(tosa::MatMulOp op) {
     FailureOr<QuantizedWeights> q = quantizeLayerWeight(
         op, toDoubles(weightAttr), n, [&](int64_t i) { return i % n; },
         rhsBits);
-    if (failed(q))
+    if (failed(q) ||
+        failed(checkBinaryWidths(op, rhsBits, /*constantWeight=*/true)))
       return failure();
+    if (getLayerActBits(op) == 1) {
+      // A binary layer: beta * sign(x) times alpha[n] * sign(W), the
+      // weight packed along K (the reduction dimension of [B, K, N]).
+      double beta = getBinaryActivationScale(*lhs);
+      for (double s : q->scales)
+        accScales.push_back(s * beta);
+      Value x = binarizeInput(op.getLoc(), *lhs);
+      auto shape = cast<ShapedType>(weightAttr.getType()).getShape();
+      FailureOr<Value> w = createBinaryWeight(builder, op, shape, q->values,
+                                              /*axis=*/shape.size() - 2);
+      if (failed(w))
+        return failure();
+      auto accType =
+          RankedTensorType::get(resultType.getShape(), builder.getI32Type());
+      auto matmul =
+          BinaryMatmulOp::create(builder, op.getLoc(), accType, x, *w);
+      forms[op.getResult()] =
+          Accumulator{matmul.getResult(), matmul, accScales, {}};
+      return success();
+    }
     for (double s : q->scales)
       accScales.push_back(s * lhs->scale);
     unsigned storageBits = rhsBits == 1 ? 2 : rhsBits;
@@ -567,6 +782,8 @@ LogicalResult FunctionQuantizer::quantizeMatmul(tosa::MatMulOp op) {
                    storageBits, ints));
   } else {
     // Two activations (attention): both per tensor.
+    if (failed(checkBinaryWidths(op, 0, /*constantWeight=*/false)))
+      return failure();
     FailureOr<Activation> act = getActivation(op.getB(), op);
     if (failed(act))
       return failure();
@@ -630,6 +847,16 @@ LogicalResult FunctionQuantizer::quantizeAffine(Operation *op, Value lhs,
     FailureOr<SmallVector<int64_t>> add = quantizeBias(op, scaled, result.scales);
     if (failed(add))
       return failure();
+    if (std::optional<int64_t> count = getBinaryReductionSize(result.layer)) {
+      if (result.bias.empty())
+        result.bias.assign(channels, 0);
+      for (auto [b, a] : llvm::zip(result.bias, *add))
+        b += a;
+      if (failed(checkBinaryBias(op, result.bias, *count)))
+        return failure();
+      forms[op->getResult(0)] = result;
+      return success();
+    }
     SmallVector<int64_t> bias(channels, 0);
     auto old = result.layer->getAttrOfType<DenseIntElementsAttr>("bias");
     if (old)
@@ -708,11 +935,10 @@ LogicalResult FunctionQuantizer::quantizeClamp(tosa::ClampOp op) {
       return failure();
     builder.setInsertionPoint(op);
     Type expressed = op.getType().getElementType();
-    Type accQuantType = getAccumulatorType(acc, expressed);
-    act->value = requantizeChain(op.getLoc(), {{acc.value, accQuantType}},
-                                 /*floatOp=*/nullptr, op,
-                                 getQuantizedType(*act, expressed),
-                                 builder.getIntegerType(act->bits));
+    act->value = requantizeChain(
+        op.getLoc(), {getAccumulatorInput(acc, expressed, op.getLoc())},
+        /*floatOp=*/nullptr, op, getQuantizedType(*act, expressed),
+        builder.getIntegerType(act->bits));
     forms[op.getResult()] = *act;
     return success();
   }
@@ -961,8 +1187,8 @@ struct QLPQuantizePass : qlp::impl::QLPQuantizeBase<QLPQuantizePass> {
                          << weightBits;
       return signalPassFailure();
     }
-    if (actBits != 2 && actBits != 4 && actBits != 8) {
-      module.emitError() << "qlp-quantize: act-bits must be 2, 4 or 8, got "
+    if (actBits != 1 && actBits != 2 && actBits != 4 && actBits != 8) {
+      module.emitError() << "qlp-quantize: act-bits must be 1, 2, 4 or 8, got "
                          << actBits;
       return signalPassFailure();
     }

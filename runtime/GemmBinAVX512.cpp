@@ -72,21 +72,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "runtime/EpilogueAVX512.h"
 #include "runtime/KernelPlan.h"
 
 #include <immintrin.h>
-
-// EpilogueAVX512::rescaleStore8 calls AVX-512 intrinsics from a lambda, which
-// GCC compiles without the enclosing function's target attribute; when GCC
-// keeps that lambda out of line (as it does for the many call sites here)
-// the build fails. Compiling the header's inline code for the same target
-// as its callers avoids that. KernelPlan.h is included before, so its
-// inline functions, used by baseline code too, keep the baseline target.
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,avx512cd,avx512vnni,"  \
-                   "avx512vpopcntdq,bmi2,popcnt")
-#include "runtime/EpilogueAVX512.h"
-#pragma GCC pop_options
 
 #include <cstdint>
 #include <cstdlib>

@@ -14,31 +14,7 @@
 #ifndef QLP_RUNTIME_GEMMVNNIAVX512_H
 #define QLP_RUNTIME_GEMMVNNIAVX512_H
 
-#if defined(__GNUC__) && !defined(__clang__)
-// GCC 12 reports -Wmaybe-uninitialized inside avx512fintrin.h for the
-// deliberately undefined pass-through vectors (`__m512i __Y = __Y;`) of the
-// intrinsics the epilogue inlines; the state at the header's lines decides, so
-// this must precede the first include of <immintrin.h>.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-// GCC does not give a lambda the target attribute of the function that
-// contains it, and EpilogueAVX512::rescaleStore8 uses one; compiling the
-// header under the kernels' target makes that lambda callable from them.
-#pragma GCC push_options
-#pragma GCC target("avx512f,avx512bw,avx512vl,avx512dq,avx512cd,avx512vnni,"  \
-                   "avx512vpopcntdq,bmi2,popcnt")
 #include "runtime/EpilogueAVX512.h"
-#pragma GCC pop_options
-#elif defined(__clang__)
-// Clang has the same lambda limitation; its attribute pragma fixes it alike.
-#pragma clang attribute push(                                                  \
-    __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512cd,"       \
-                          "avx512vnni,avx512vpopcntdq,bmi2,popcnt"))),         \
-    apply_to = function)
-#include "runtime/EpilogueAVX512.h"
-#pragma clang attribute pop
-#else
-#include "runtime/EpilogueAVX512.h"
-#endif
 #include "runtime/KernelPlan.h"
 
 #include <immintrin.h>

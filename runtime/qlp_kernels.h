@@ -57,15 +57,22 @@
 //
 // Dispatch
 // --------
-// The first kernel call reads the host's CPU features (cpuid) and selects the
-// fastest path the CPU supports: QLP_RT_ISA_AVX512 needs AVX-512 F/BW/VL/DQ
-// with VNNI and VPOPCNTDQ (Ice Lake and later; a CPU with VNNI but no
-// VPOPCNTDQ, such as Cascade Lake, runs the portable path), and the OS must
-// save the zmm state (XCR0). Setting the
-// environment variable QLP_RT_ISA=generic before that call, or calling
-// qlp_rt_set_isa(QLP_RT_ISA_GENERIC) at any time, forces the portable path,
-// which is plain C++ and runs on any CPU. This selection is the runtime's
-// only state.
+// The first kernel call reads the host's CPU features (cpuid, and xgetbv for
+// the OS's saving of the zmm and tile state) and selects the fastest family
+// the CPU supports:
+//   - QLP_RT_ISA_AMX: QLP_RT_ISA_AVX512 plus AMX-TILE and AMX-INT8, and
+//     Linux granting the tile data state (arch_prctl ARCH_REQ_XCOMP_PERM,
+//     requested once). 8-bit-weight GEMMs with at least 8 rows run on AMX
+//     tiles (tdpbusd); everything else runs as under QLP_RT_ISA_AVX512.
+//   - QLP_RT_ISA_AVX512: AVX-512 F/BW/VL/DQ with VNNI and VPOPCNTDQ (Ice Lake
+//     and later; a CPU with VNNI but no VPOPCNTDQ, such as Cascade Lake, runs
+//     the portable path).
+//   - QLP_RT_ISA_GENERIC: portable C++, any CPU.
+// The environment variable QLP_RT_ISA, read at that first call, can lower
+// the choice but never raise it past the hardware: "generic" forces the
+// portable path, "avx512" caps the choice at AVX-512 (no tile permission is
+// requested), other values are ignored. qlp_rt_set_isa changes the choice at
+// any time. This selection is the runtime's only state.
 //
 //===----------------------------------------------------------------------===//
 
