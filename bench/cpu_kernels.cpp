@@ -43,8 +43,9 @@
 //   figure is therefore measured anew for every row). Both warm up, then
 //   the medians of their repetitions are taken once each side has had
 //   --min-time seconds (default 0.3) and at least 5 (3 for very slow calls)
-//   repetitions; fast calls are batched so that one repetition lasts at
-//   least 2 ms. The clock is the process's CPU time by
+//   repetitions; each repetition starts with one untimed call (the peer's
+//   call in between evicted the operands from the caches), and fast calls
+//   are batched so that one repetition lasts at least 2 ms. The clock is the process's CPU time by
 //   default (--clock=wall for wall-clock time): every library runs on the
 //   calling thread, so the two agree on an idle machine, and CPU time does
 //   not charge a kernel for the time other processes held the core.
@@ -185,7 +186,11 @@ template <typename F> struct Repeater {
     inner = std::max<int64_t>(1, (int64_t)std::ceil(2e-3 / perCall));
   }
 
+  /// One untimed call first: in an alternating measurement the peer's call
+  /// just ran and evicted this kernel's operands from the caches, and every
+  /// library is measured warm, as it runs inside a model.
   void sample() {
+    run();
     double t0 = now();
     for (int64_t i = 0; i < inner; ++i)
       run();
