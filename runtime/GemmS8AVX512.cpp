@@ -201,53 +201,9 @@ QLP_AVX512_TARGET void gemv(const PlanHeader *plan, const uint8_t *a,
 QLP_AVX512_TARGET void gemmS8AVX512(const PlanHeader *plan, const uint8_t *a,
                                     int64_t m, int64_t lda, void *c,
                                     int64_t ldc) {
-  const int64_t k = plan->k, n = plan->n;
-  const int64_t stride = vnni::packedStride(k);
-  const int64_t blockRows = vnni::blockRowsFor(m, stride, kRows);
-  alignas(64) uint8_t stack[vnni::kStackBytes];
-  vnni::Workspace ws;
-  if (!ws.init(stack, blockRows, stride)) {
-    gemmGeneric(plan, a, m, lda, c, ldc);
-    return;
-  }
-
-  const EpilogueAVX512 ep(plan);
-  const OutputView out{static_cast<char *>(c), ldc * plan->out_bytes, n,
-                       plan->out_bytes};
-  const int8_t *b = planArray<int8_t>(plan, plan->b_off);
-  const int64_t nq = plan->kp / 4;
-  const int64_t panelBytes = nq * kQuadBytes;
-
-  for (int64_t m0 = 0; m0 < m; m0 += blockRows) {
-    const int64_t rows = m - m0 < blockRows ? m - m0 : blockRows;
-    vnni::packActivations(a + m0 * lda, rows, lda, k, plan->a_bits, 128,
-                          plan->row_coeff, ws.packed, stride, ws.rowTerm);
-    char *cBlock = out.c + m0 * out.ldcBytes;
-    if (rows == 1) {
-      gemv(plan, ws.packed, ep, ws.rowTerm[0], cBlock);
-      continue;
-    }
-    const int64_t panels = (n + kNRS8 - 1) / kNRS8;
-    const int64_t rowTiles = (rows + kRows - 1) / kRows;
-    for (int64_t p = 0; p < panels; ++p) {
-      const int8_t *panel = b + p * panelBytes;
-      // The panel after this one (the next block starts again at panel 0).
-      const int8_t *nextPanel = p + 1 < panels          ? panel + panelBytes
-                                : m0 + rows < m && p > 0 ? b
-                                                         : nullptr;
-      const int64_t n0 = p * kNRS8;
-      const int64_t vectors = (n - n0 + 15) / 16;
-      const auto &tiles = kTiles[vectors < 4 ? vectors - 1 : 3];
-      for (int64_t t = 0; t < rowTiles; ++t) {
-        const int64_t r0 = t * kRows;
-        const int64_t tileRows = rows - r0 < kRows ? rows - r0 : kRows;
-        tiles[tileRows - 1](
-            ws.packed + r0 * stride, stride, panel, nq, ep, ws.rowTerm + r0,
-            out, cBlock + r0 * out.ldcBytes, n0,
-            vnni::panelShare(nextPanel, panelBytes, rowTiles, t, nq));
-      }
-    }
-  }
+  // The activations are vpdpbusd's unsigned operand: A + 128.
+  vnni::runBlocked<int8_t>(plan, a, m, lda, c, ldc, /*aOffset=*/128, kNRS8,
+                          plan->kp / 4, kQuadBytes, kRows, kTiles, gemv);
 }
 
 } // namespace qlp::rt

@@ -188,54 +188,9 @@ QLP_AVX512_TARGET void gemv(const PlanHeader *plan, const uint8_t *a,
 QLP_AVX512_TARGET void gemmU4AVX512(const PlanHeader *plan, const uint8_t *a,
                                     int64_t m, int64_t lda, void *c,
                                     int64_t ldc) {
-  const int64_t k = plan->k, n = plan->n;
-  const int64_t stride = vnni::packedStride(k);
-  const int64_t blockRows = vnni::blockRowsFor(m, stride, kRows);
-  alignas(64) uint8_t stack[vnni::kStackBytes];
-  vnni::Workspace ws;
-  if (!ws.init(stack, blockRows, stride)) {
-    gemmGeneric(plan, a, m, lda, c, ldc);
-    return;
-  }
-
-  const EpilogueAVX512 ep(plan);
-  const OutputView out{static_cast<char *>(c), ldc * plan->out_bytes, n,
-                       plan->out_bytes};
-  const uint8_t *b = planArray<uint8_t>(plan, plan->b_off);
-  const int64_t nt = plan->kp / 8;
-  const int64_t panelBytes = nt * kPairBytes;
-
-  for (int64_t m0 = 0; m0 < m; m0 += blockRows) {
-    const int64_t rows = m - m0 < blockRows ? m - m0 : blockRows;
-    // The activations are vpdpbusd's signed operand here: no offset.
-    vnni::packActivations(a + m0 * lda, rows, lda, k, plan->a_bits, 0,
-                          plan->row_coeff, ws.packed, stride, ws.rowTerm);
-    char *cBlock = out.c + m0 * out.ldcBytes;
-    if (rows == 1) {
-      gemv(plan, ws.packed, ep, ws.rowTerm[0], cBlock);
-      continue;
-    }
-    const int64_t panels = (n + kNRU4 - 1) / kNRU4;
-    const int64_t rowTiles = (rows + kRows - 1) / kRows;
-    for (int64_t p = 0; p < panels; ++p) {
-      const uint8_t *panel = b + p * panelBytes;
-      // The panel after this one (the next block starts again at panel 0).
-      const uint8_t *nextPanel = p + 1 < panels          ? panel + panelBytes
-                                 : m0 + rows < m && p > 0 ? b
-                                                          : nullptr;
-      const int64_t n0 = p * kNRU4;
-      const int64_t vectors = (n - n0 + 15) / 16;
-      const auto &tiles = kTiles[vectors < 4 ? vectors - 1 : 3];
-      for (int64_t t = 0; t < rowTiles; ++t) {
-        const int64_t r0 = t * kRows;
-        const int64_t tileRows = rows - r0 < kRows ? rows - r0 : kRows;
-        tiles[tileRows - 1](
-            ws.packed + r0 * stride, stride, panel, nt, ep, ws.rowTerm + r0,
-            out, cBlock + r0 * out.ldcBytes, n0,
-            vnni::panelShare(nextPanel, panelBytes, rowTiles, t, nt));
-      }
-    }
-  }
+  // The activations are vpdpbusd's signed operand here: no offset.
+  vnni::runBlocked<uint8_t>(plan, a, m, lda, c, ldc, /*aOffset=*/0, kNRU4,
+                          plan->kp / 8, kPairBytes, kRows, kTiles, gemv);
 }
 
 } // namespace qlp::rt

@@ -189,6 +189,70 @@ struct OutputView {
   int32_t outBytes;
 };
 
+/// The blocked loop nest shared by the S8 and U4 kernels. The activations
+/// are packed in blocks of rows (adding `aOffset`: 128 when they are
+/// vpdpbusd's unsigned operand, 0 when they are its signed one), then every
+/// weight panel (of `nr` columns, `steps` K steps of `stepBytes` bytes) runs
+/// against all of the block's register tiles, so a panel is read from L2
+/// once per block. `tiles[vectors - 1][rows - 1]` is the register tile for a
+/// panel of `vectors` 16-column vectors and `rows` rows; `gemv` serves a
+/// block of one row. Falls back to gemmGeneric if the workspace cannot be
+/// allocated (the kernel interface has no status to return).
+template <typename Weight, typename TileTable, typename Gemv>
+QLP_AVX512_INLINE void runBlocked(const PlanHeader *plan, const uint8_t *a,
+                                  int64_t m, int64_t lda, void *c,
+                                  int64_t ldc, int32_t aOffset, int64_t nr,
+                                  int64_t steps, int64_t stepBytes,
+                                  int64_t tileRows, const TileTable &tiles,
+                                  Gemv gemv) {
+  const int64_t k = plan->k, n = plan->n;
+  const int64_t stride = packedStride(k);
+  const int64_t blockRows = blockRowsFor(m, stride, tileRows);
+  alignas(64) uint8_t stack[kStackBytes];
+  Workspace ws;
+  if (!ws.init(stack, blockRows, stride)) {
+    gemmGeneric(plan, a, m, lda, c, ldc);
+    return;
+  }
+
+  const EpilogueAVX512 ep(plan);
+  const OutputView out{static_cast<char *>(c), ldc * plan->out_bytes, n,
+                       plan->out_bytes};
+  const Weight *b = planArray<Weight>(plan, plan->b_off);
+  const int64_t panelBytes = steps * stepBytes;
+  const int64_t panels = (n + nr - 1) / nr;
+
+  for (int64_t m0 = 0; m0 < m; m0 += blockRows) {
+    const int64_t rows = m - m0 < blockRows ? m - m0 : blockRows;
+    packActivations(a + m0 * lda, rows, lda, k, plan->a_bits, aOffset,
+                    plan->row_coeff, ws.packed, stride, ws.rowTerm);
+    char *cBlock = out.c + m0 * out.ldcBytes;
+    if (rows == 1) {
+      gemv(plan, ws.packed, ep, ws.rowTerm[0], cBlock);
+      continue;
+    }
+    const int64_t rowTiles = (rows + tileRows - 1) / tileRows;
+    for (int64_t p = 0; p < panels; ++p) {
+      const Weight *panel = b + p * panelBytes;
+      // The panel after this one (the next block starts again at panel 0).
+      const Weight *nextPanel = p + 1 < panels           ? panel + panelBytes
+                                : m0 + rows < m && p > 0 ? b
+                                                         : nullptr;
+      const int64_t n0 = p * nr;
+      const int64_t vectors = (n - n0 + 15) / 16;
+      const auto &row = tiles[vectors < 4 ? vectors - 1 : 3];
+      for (int64_t t = 0; t < rowTiles; ++t) {
+        const int64_t r0 = t * tileRows;
+        const int64_t rowsHere = rows - r0 < tileRows ? rows - r0 : tileRows;
+        row[rowsHere - 1](ws.packed + r0 * stride, stride, panel, steps, ep,
+                          ws.rowTerm + r0, out, cBlock + r0 * out.ldcBytes, n0,
+                          panelShare(nextPanel, panelBytes, rowTiles, t,
+                                     steps));
+      }
+    }
+  }
+}
+
 } // namespace qlp::rt::vnni
 
 #endif // QLP_RUNTIME_GEMMVNNIAVX512_H
