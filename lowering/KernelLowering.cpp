@@ -2,8 +2,9 @@
 //
 // The `qlp-lower-to-kernels` pass: each qlp.matmul, qlp.conv2d,
 // qlp.binary_matmul and qlp.binary_conv2d whose weights are constants, with
-// the qlp.rescale and qlp.clamp that consume it, becomes one call into
-// qlp_runtime's kernels (runtime/qlp_kernels.h). The weights, bias and
+// the qlp.rescale and qlp.clamp that consume it (and, for a binary layer,
+// the i32 tosa.add of its per-channel bias before them), becomes one call
+// into qlp_runtime's kernels (runtime/qlp_kernels.h). The weights, bias and
 // epilogue constants are packed at compile time, by the runtime's own plan
 // builder, into a `memref.global` constant (the "plan"); the call passes the
 // plan, the activations and a fresh output buffer. Everything else stays qlp
@@ -35,13 +36,16 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <type_traits>
 
 namespace mlir::qlp {
 #define GEN_PASS_DEF_QLPLOWERTOKERNELS
@@ -138,6 +142,12 @@ struct Epilogue {
   int32_t rounding = 0, inputZp = 0, outputZp = 0;
   int32_t clampMin = 0, clampMax = 0, outBytes = 4, outBits = 32;
   SmallVector<int32_t> multipliers, shifts;
+  /// A binary layer's per-channel bias, taken from a fused tosa.add (one
+  /// value per output column), or empty.
+  SmallVector<int32_t> bias;
+  /// The op that defined that bias constant, erased with the fused ops if
+  /// nothing else uses it.
+  Operation *biasConstant = nullptr;
 };
 } // namespace
 
@@ -146,15 +156,79 @@ static int64_t signedMax(unsigned bits) {
   return (int64_t(1) << (bits - 1)) - 1;
 }
 
-/// Matches `layer -> [qlp.rescale -> [qlp.clamp]]`, each the only user of
-/// the previous value. A rescale fuses when its scale is per tensor or per
-/// output channel (the last dimension); a clamp fuses when its range meets
-/// the rescale's.
-static Epilogue matchEpilogue(Operation *layer) {
+/// Matches the per-channel bias of a binary layer (whose ops have no bias
+/// attribute): qlp-quantize applies it to the accumulator `acc` as an i32
+/// `tosa.add` of a constant before the requantization. The add must be
+/// acc's only user, take acc and a constant in either order, and produce
+/// acc's type; the constant must be an i32 tensor with one value per output
+/// channel (shape [1, ..., 1, N] or [N]) or a single value for all of them
+/// (every dimension 1). On a match, records the bias and the add in
+/// `epilogue` and returns the add's result; otherwise returns null.
+///
+/// The kernels add the bias to the exact binary accumulator K - 2 * popcount
+/// in [-K, K], and the plan builder requires |bias| + K <= 2^31 - 1 so that
+/// the sum is exact in int32 (runtime/qlp_kernels.h). A larger bias is left
+/// to the reference lowering here instead of letting the plan builder reject
+/// the whole layer: the layer still runs on the kernel, int32 out.
+static Value matchBinaryBias(Value acc, int64_t k, Epilogue &epilogue) {
+  if (!acc.hasOneUse())
+    return {};
+  auto add = dyn_cast<tosa::AddOp>(*acc.getUsers().begin());
+  if (!add || add.getType() != acc.getType())
+    return {};
+  Value other = add.getInput1() == acc ? add.getInput2() : add.getInput1();
+  // acc + acc is not a bias.
+  if (other == acc)
+    return {};
+  DenseIntElementsAttr dense;
+  if (!matchPattern(other, m_Constant(&dense)))
+    return {};
+  auto accType = cast<RankedTensorType>(acc.getType());
+  auto biasType = cast<RankedTensorType>(dense.getType());
+  if (!accType.getElementType().isInteger(32) ||
+      !biasType.getElementType().isInteger(32) ||
+      accType.isDynamicDim(accType.getRank() - 1) ||
+      biasType.getRank() > accType.getRank())
+    return {};
+  const int64_t n = accType.getShape().back();
+  ArrayRef<int64_t> shape = biasType.getShape();
+  for (int64_t d = 0, e = shape.size(); d + 1 < e; ++d)
+    if (shape[d] != 1)
+      return {};
+  const int64_t count = dense.getNumElements();
+  if (count != 1 && count != n)
+    return {};
+  SmallVector<int32_t> bias;
+  bias.reserve(n);
+  for (const APInt &v : dense.getValues<APInt>())
+    bias.push_back(static_cast<int32_t>(v.getSExtValue()));
+  if (count == 1)
+    bias.assign(n, bias.front());
+  for (int32_t b : bias)
+    if (std::abs(int64_t(b)) + k > INT32_MAX)
+      return {};
+  epilogue.bias = std::move(bias);
+  epilogue.biasConstant = other.getDefiningOp();
+  epilogue.last = add;
+  epilogue.fused.push_back(add);
+  return add.getResult();
+}
+
+/// Matches `layer -> [tosa.add bias] -> [qlp.rescale -> [qlp.clamp]]`, each
+/// the only user of the previous value. The bias add is matched only for a
+/// binary layer, given as its reduction length `binaryK` (see
+/// matchBinaryBias); the integer layers carry their bias as an attribute. A
+/// rescale fuses when its scale is per tensor or per output channel (the
+/// last dimension); a clamp fuses when its range meets the rescale's.
+static Epilogue matchEpilogue(Operation *layer,
+                              std::optional<int64_t> binaryK = std::nullopt) {
   Epilogue epilogue;
   epilogue.last = layer;
   epilogue.fused.push_back(layer);
   Value acc = layer->getResult(0);
+  if (binaryK)
+    if (Value sum = matchBinaryBias(acc, *binaryK, epilogue))
+      acc = sum;
   if (!acc.hasOneUse())
     return epilogue;
   auto rescale = dyn_cast<RescaleOp>(*acc.getUsers().begin());
@@ -383,6 +457,10 @@ void KernelCallBuilder::emit(const Epilogue &epilogue, ArrayRef<uint8_t> plan,
   last->getResult(0).replaceAllUsesWith(result);
   for (Operation *op : llvm::reverse(epilogue.fused))
     op->erase();
+  // The bias constant of a fused tosa.add now lives in the plan.
+  if (Operation *constant = epilogue.biasConstant)
+    if (constant->use_empty() && isPure(constant))
+      constant->erase();
 }
 
 //===----------------------------------------------------------------------===//
@@ -453,8 +531,11 @@ static void lowerMatmul(MatmulLike op, KernelCallBuilder &builder,
   if (!weights)
     return;
   int64_t k = rhsType.getDimSize(rank - 2), n = rhsType.getDimSize(rank - 1);
-  Epilogue epilogue = matchEpilogue(op);
-  SmallVector<int32_t> bias = biasValues(biasAttr);
+  const bool binary = std::is_same_v<MatmulLike, BinaryMatmulOp>;
+  Epilogue epilogue =
+      matchEpilogue(op, binary ? std::optional<int64_t>(k) : std::nullopt);
+  SmallVector<int32_t> bias =
+      binary ? epilogue.bias : biasValues(biasAttr);
   qlp_rt_gemm_desc desc;
   fillDesc(desc, epilogue, k, n, elementBits(lhsType.getElementType()),
            elementBits(rhsType.getElementType()), aZp, bZp, *weights, bias);
@@ -484,8 +565,11 @@ static void lowerConv(ConvLike op, KernelCallBuilder &builder, int64_t aZp,
   int64_t c = fhwc ? ws[3] : ws[2], f = fhwc ? ws[0] : ws[3];
   if (fhwc)
     *weights = fhwcToHwcf(*weights, f, kh * kw * c);
-  Epilogue epilogue = matchEpilogue(op);
-  SmallVector<int32_t> bias = biasValues(biasAttr);
+  const bool binary = std::is_same_v<ConvLike, BinaryConv2DOp>;
+  Epilogue epilogue = matchEpilogue(
+      op, binary ? std::optional<int64_t>(kh * kw * c) : std::nullopt);
+  SmallVector<int32_t> bias =
+      binary ? epilogue.bias : biasValues(biasAttr);
   qlp_rt_conv2d_desc desc;
   std::memset(&desc, 0, sizeof(desc));
   fillDesc(desc.gemm, epilogue, kh * kw * c, f,

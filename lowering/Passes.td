@@ -146,7 +146,32 @@ def QLPLowerToKernels : Pass<"qlp-lower-to-kernels", "ModuleOp"> {
     The call fuses the layer's epilogue: a `qlp.rescale` that is the layer's
     only user, with a per-tensor scale or one scale per output channel (the
     last dimension), and a `qlp.clamp` that is the rescale's only user and
-    whose range meets the rescale's. The kernels compute the `i32`
+    whose range meets the rescale's.
+
+    The binary ops have no bias attribute: `qlp-quantize` applies a binary
+    layer's per-channel bias as an `i32` `tosa.add` of a constant on the
+    accumulator, before the rescale. The pass fuses that add too (into the
+    kernel's bias) when it is the layer's only user, produces the
+    accumulator's type, and its other operand is a constant `i32` tensor
+    with one value per output channel (shape `[1, ..., 1, C]` or `[C]`) or
+    one value for all of them (every dimension 1); the rescale and clamp are
+    then matched after it. So
+
+    ```mlir
+    %acc = qlp.binary_conv2d %x, %w layout fhwc : ... -> tensor<1x8x8x16xi32>
+    %sum = tosa.add %acc, %bias : (tensor<1x8x8x16xi32>, tensor<1x1x1x16xi32>)
+        -> tensor<1x8x8x16xi32>
+    %y = qlp.rescale %sum scale <...> rounding single_round
+        : tensor<1x8x8x16xi32> -> tensor<1x8x8x16xi8>
+    ```
+
+    is one `qlp_rt_conv2d` call. The kernel's accumulator, `bias + K - 2 *
+    popcount` for a reduction of length `K`, must be exact in `i32` for
+    every input, so an add whose bias has `|bias| + K > 2^31 - 1` is not
+    fused: the layer runs on the kernel with an `i32` result and the add
+    and rescale keep the reference lowering.
+
+    The kernels compute the `i32`
     accumulators, add the bias and the zero-point corrections, rescale,
     clamp and store the narrow result from registers: the `i32` tensor never
     exists in memory. Results equal the reference lowering bit for bit (the

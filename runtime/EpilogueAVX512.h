@@ -125,9 +125,14 @@ struct EpilogueAVX512 {
   }
 
   /// Finishes 8 exact accumulators in int64 lanes (the binary kernels'
-  /// K - 2 * popcount) of columns [n0, n0 + 8). n0 is a multiple of 8.
+  /// K - 2 * popcount) of columns [n0, n0 + 8): adds col_offset[n] (the Bin
+  /// format's bias, KernelPlan.h), then stores them (no rescale) or rescales
+  /// and stores them. n0 is a multiple of 8, so the 32-byte load of
+  /// col_offset is aligned. The sum is exact in int64 and fits int32 because
+  /// the plan builder bounds |bias| + K by 2^31 - 1.
   QLP_AVX512_INLINE void finish8x64(__m512i acc, int64_t n0, __mmask8 mask,
                                     void *out) const {
+    acc = _mm512_add_epi64(acc, widen8(colOffset + n0));
     if (!hasRescale) {
       _mm512_mask_cvtepi64_storeu_epi32(out, mask, acc);
       return;

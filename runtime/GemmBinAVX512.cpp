@@ -12,7 +12,8 @@
 //
 // (KernelPlan.h: padding bits are 0 on both sides, so they never count).
 // raw <= K, and the accumulation runs in 64-bit lanes, so it is exact; the
-// epilogue takes the int64 lanes directly (EpilogueAVX512::finish8x64).
+// epilogue takes the int64 lanes directly (EpilogueAVX512::finish8x64, which
+// adds the layer's bias, the plan's col_offset, before rescaling).
 //
 // Structure (single thread):
 //

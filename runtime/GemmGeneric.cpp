@@ -13,7 +13,7 @@
 //        raw = sum_k (A[m][k] + 128) * B[k][n]
 //   U4   acc = raw + col_offset[n] + row_coeff * rowsum(A[m]),
 //        raw = sum_k u[k][n] * A[m][k]
-//   Bin  acc = K - 2 * popcount(A_bits XOR B_bits)
+//   Bin  acc = col_offset[n] + K - 2 * popcount(A_bits XOR B_bits)
 //
 // in wrapping 32-bit arithmetic, so a packing or folding mistake shows up on
 // this path too rather than only on the fast one.
@@ -285,6 +285,7 @@ void gemmBin(const PlanHeader *plan, const uint8_t *a, int64_t m, int64_t lda,
              void *c, int64_t ldc) {
   constexpr int64_t kWC = kKC / 64; // words per chunk
   const uint64_t *packed = planArray<uint64_t>(plan, plan->b_off);
+  const int32_t *colOffset = planArray<int32_t>(plan, plan->col_offset_off);
   const int64_t words = plan->kp / 64;
   const int64_t panelWords = words * kNRBin;
   const int64_t k = plan->k;
@@ -321,10 +322,13 @@ void gemmBin(const PlanHeader *plan, const uint8_t *a, int64_t m, int64_t lda,
           }
         }
       }
-      // raw <= K < 2^31, so K - 2 * raw is exact in int64 and fits int32.
+      // raw <= K < 2^31, so col_offset + K - 2 * raw is exact in int64, and
+      // it fits int32 because the plan builder bounds |bias| + K by
+      // 2^31 - 1 (col_offset is the bias; padding columns hold 0).
       for (int64_t r = 0; r < rows; ++r)
         for (int64_t j = 0; j < kNRBin; ++j)
-          acc[r][j] = static_cast<int32_t>(k - 2 * int64_t(raw[r][j]));
+          acc[r][j] = static_cast<int32_t>(int64_t(colOffset[n0 + j]) + k -
+                                           2 * int64_t(raw[r][j]));
       const int64_t cols = plan->n - n0 < kNRBin ? plan->n - n0 : kNRBin;
       finishTile<kNRBin>(plan, acc, rows, n0, cols, m0, c, ldc);
     }

@@ -262,7 +262,7 @@ qlp_rt_status qlp::rt::validateGemmDesc(const qlp_rt_gemm_desc *desc,
   if (!formatOf(desc->a_bits, desc->b_bits, &format))
     return QLP_RT_INVALID_ARGUMENT;
   if (format == WeightFormat::Bin) {
-    if (desc->a_zp != 0 || desc->b_zp != 0 || desc->bias)
+    if (desc->a_zp != 0 || desc->b_zp != 0)
       return QLP_RT_INVALID_ARGUMENT;
   } else if (!inBitsRange(desc->a_zp, desc->a_bits) ||
              !inBitsRange(desc->b_zp, desc->b_bits)) {
@@ -283,6 +283,20 @@ qlp_rt_status qlp::rt::validateGemmDesc(const qlp_rt_gemm_desc *desc,
   PlanLayout l;
   if (!computePlanLayout(format, desc->k, desc->n, &l))
     return QLP_RT_INVALID_ARGUMENT;
+  if (format == WeightFormat::Bin && desc->bias) {
+    // The binary kernels add the bias to K - 2 * popcount, which lies in
+    // [-K, K], and rely on the sum being exact in int32 (the AVX-512 path
+    // narrows its int64 lanes without saturation). Unlike the integer
+    // formats, whose bound the qlp verifier guarantees, nothing upstream
+    // bounds a binary layer's bias, so check |bias| + K <= 2^31 - 1 here.
+    // k <= 2^31 - 1 (computePlanLayout), so the sum fits int64.
+    for (int64_t col = 0; col < desc->n; ++col) {
+      int64_t magnitude = desc->bias[col] < 0 ? -int64_t(desc->bias[col])
+                                              : int64_t(desc->bias[col]);
+      if (magnitude + desc->k > INT32_MAX)
+        return QLP_RT_INVALID_ARGUMENT;
+    }
+  }
   // The weight matrix itself must be addressable.
   int64_t weightCount;
   if (__builtin_mul_overflow(desc->k, desc->n, &weightCount))
@@ -378,7 +392,12 @@ qlp_rt_status qlp::rt::buildGemmPlan(const qlp_rt_gemm_desc *desc,
   // col_offset, in wrapping 32-bit arithmetic (KernelPlan.h): every term is
   // reduced mod 2^32, which is exact because the true accumulator fits int32.
   // Padding columns keep 0; their results are never stored.
-  if (layout.format != WeightFormat::Bin) {
+  if (layout.format == WeightFormat::Bin) {
+    // Bin: col_offset = bias (0 without one); the binary accumulator needs
+    // no zero-point correction.
+    if (desc->bias)
+      std::memcpy(colOffset, desc->bias, static_cast<size_t>(n) * 4);
+  } else {
     // Column sums (in the still zeroed col_offset array), accumulated row by
     // row so B is read sequentially; only their value mod 2^32 is needed.
     auto *colSum = reinterpret_cast<uint32_t *>(colOffset);

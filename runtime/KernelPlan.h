@@ -39,8 +39,11 @@
 //     Panel p is W word rows of 32 uint64 words; word w, column j holds bits
 //     k = 64w .. 64w+63 of column 32p+j, bit (k - 64w) = 1 iff B[k][n] = -1.
 //     Padding bits are 0 in B and in the packed A rows, so they never count:
-//       raw = popcount over k of (A_bits XOR B_bits)
-//       acc = K - 2 * raw            (col_offset and row_coeff are 0)
+//       raw           = popcount over k of (A_bits XOR B_bits)
+//       acc           = col_offset[n] + K - 2 * raw
+//       col_offset[n] = bias[n] (0 without a bias), row_coeff = 0.
+//     The plan builder requires |bias[n]| + K <= 2^31 - 1, so acc is exact
+//     in int32 whatever the activations.
 //
 // In every format the accumulator arithmetic is modular (int32, wrapping):
 // the exact acc fits int32 by the qlp verifier's bound, so the wrapped sum of

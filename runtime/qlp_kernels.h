@@ -31,7 +31,8 @@
 // A GEMM plan computes, for every row m < M and column n < N,
 //
 //   acc[m][n] = bias[n] + sum_k (A[m][k] - a_zp) * (B[k][n] - b_zp)      (ints)
-//   binary:     acc[m][n] = sum_k A[m][k] * B[k][n], values in {-1, +1}
+//   binary:     acc[m][n] = bias[n] + sum_k A[m][k] * B[k][n], A and B values
+//               in {-1, +1}
 //
 // exactly as qlp.matmul / qlp.binary_matmul define it (the caller guarantees,
 // as the qlp verifier does, that the exact acc fits in int32). Then:
@@ -117,7 +118,9 @@ typedef struct qlp_rt_gemm_desc {
   /// Row-major [K][N] weights, one int8 value each, in the b_bits range
   /// (binary: -1 or +1).
   const int8_t *b;
-  /// N per-column int32 biases, or null for none. Must be null for binary.
+  /// N per-column int32 biases, or null for none (bias[n] = 0). For binary
+  /// operands every |bias[n]| + K must be at most 2^31 - 1, so that the
+  /// binary accumulator is exact in int32 for every input.
   const int32_t *bias;
 
   /// Epilogue: 0 stores the int32 accumulators; 1 applies the rescale below.

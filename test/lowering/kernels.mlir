@@ -147,3 +147,113 @@ func.func @binary(%x: tensor<2x64xi8>) -> tensor<2x8xi32> {
   %y = qlp.binary_matmul %b, %w : tensor<2x64x!qlp.binary>, tensor<64x8x!qlp.binary> -> tensor<2x8xi32>
   return %y : tensor<2x8xi32>
 }
+
+// -----
+
+// A binary layer's per-channel bias, the i32 tosa.add of a constant that
+// qlp-quantize writes between the layer and its requantization, fuses into
+// the kernel call with the rescale and the clamp. The bias is the plan's
+// col_offset array, right after the 64-byte aligned header: 1000000,
+// -1000000, 7, -7, 0, 1, 2, 3 as little-endian int32.
+
+// CHECK: memref.global "private" constant @__qlp_kernel_plan_0 : memref<{{[0-9]+}}xi8> = dense<"0x514C504B{{([0-9A-F][0-9A-F])*}}40420F00C0BDF0FF07000000F9FFFFFF00000000010000000200000003000000{{[0-9A-F]*}}">
+// CHECK-LABEL: func.func @binary_conv_bias
+// CHECK-NOT: tosa.add
+// CHECK-NOT: 1000000
+// CHECK: memref.alloc() {alignment = 64 : i64} : memref<1x4x4x8xi8>
+// CHECK: call @qlp_rt_conv2d
+// CHECK: %[[R:.*]] = bufferization.to_tensor {{.*}} : memref<1x4x4x8xi8> to tensor<1x4x4x8xi8>
+// CHECK-NOT: tosa.add
+// CHECK-NOT: qlp.
+// CHECK: return %[[R]]
+func.func @binary_conv_bias(%x: tensor<1x4x4x16xi8>) -> tensor<1x4x4x8xi8> {
+  %b = qlp.binarize %x threshold 0 : tensor<1x4x4x16xi8> -> tensor<1x4x4x16x!qlp.binary>
+  %words = arith.constant dense<[[[[5]]], [[[-3]]], [[[7]]], [[[0]]], [[[1]]], [[[-1]]], [[[99]]], [[[12345]]]]> : tensor<8x1x1x1xi32>
+  %w = qlp.unpack %words axis 3 : tensor<8x1x1x1xi32> -> tensor<8x1x1x16x!qlp.binary>
+  %acc = qlp.binary_conv2d %b, %w layout fhwc
+      : tensor<1x4x4x16x!qlp.binary>, tensor<8x1x1x16x!qlp.binary> -> tensor<1x4x4x8xi32>
+  %bias = arith.constant dense<[[[[1000000, -1000000, 7, -7, 0, 1, 2, 3]]]]> : tensor<1x1x1x8xi32>
+  %sum = tosa.add %acc, %bias : (tensor<1x4x4x8xi32>, tensor<1x1x1x8xi32>) -> tensor<1x4x4x8xi32>
+  %y = qlp.rescale %sum scale <[1073741824], [40]> rounding single_round
+      : tensor<1x4x4x8xi32> -> tensor<1x4x4x8xi8>
+  %c = qlp.clamp %y [0, 127] : tensor<1x4x4x8xi8>
+  return %c : tensor<1x4x4x8xi8>
+}
+
+// -----
+
+// The bias may be the add's first operand, and one value (every dimension
+// 1) stands for all channels; a binary matmul fuses the same way. The bias
+// 2^31 - 1 - K (K = 64) is the largest the kernels take.
+
+// CHECK-LABEL: func.func @binary_matmul_bias
+// CHECK: call @qlp_rt_gemm
+// CHECK: bufferization.to_tensor {{.*}} : memref<2x8xi8> to tensor<2x8xi8>
+// CHECK-NOT: tosa.add
+// CHECK-NOT: qlp.
+func.func @binary_matmul_bias(%x: tensor<2x64xi8>) -> tensor<2x8xi8> {
+  %b = qlp.binarize %x threshold 0 : tensor<2x64xi8> -> tensor<2x64x!qlp.binary>
+  %words = arith.constant dense<[[1, 2, 3, 4, 5, 6, 7, 8], [-1, -2, -3, -4, -5, -6, -7, -8]]> : tensor<2x8xi32>
+  %w = qlp.unpack %words axis 0 : tensor<2x8xi32> -> tensor<64x8x!qlp.binary>
+  %acc = qlp.binary_matmul %b, %w : tensor<2x64x!qlp.binary>, tensor<64x8x!qlp.binary> -> tensor<2x8xi32>
+  %bias = arith.constant dense<2147483583> : tensor<1x1xi32>
+  %sum = tosa.add %bias, %acc : (tensor<1x1xi32>, tensor<2x8xi32>) -> tensor<2x8xi32>
+  %y = qlp.rescale %sum scale <[1073741824], [55]> rounding double_round
+      : tensor<2x8xi32> -> tensor<2x8xi8>
+  return %y : tensor<2x8xi8>
+}
+
+// -----
+
+// What does not fuse keeps the reference lowering after an i32 kernel call:
+// a bias past 2^31 - 1 - K (the kernel's accumulator could leave int32) and
+// a bias computed at run time. The integer layers carry their bias as an
+// attribute, so their tosa.add never fuses. A sum with a second user still
+// takes the add into the kernel, which stores acc + bias as i32; the
+// rescale of it then stays.
+
+// CHECK-LABEL: func.func @binary_bias_not_fused
+// CHECK: call @qlp_rt_gemm
+// CHECK: %[[A0:.*]] = bufferization.to_tensor {{.*}} : memref<2x8xi32> to tensor<2x8xi32>
+// CHECK: %[[S0:.*]] = tosa.add %[[A0]], %{{.*}}
+// CHECK: %[[Y0:.*]] = qlp.rescale %[[S0]]
+// CHECK-NOT: tosa.add
+// CHECK: call @qlp_rt_gemm
+// CHECK: %[[A1:.*]] = bufferization.to_tensor {{.*}} : memref<2x8xi32> to tensor<2x8xi32>
+// CHECK-NOT: tosa.add
+// CHECK: %[[Y1:.*]] = qlp.rescale %[[A1]]
+// CHECK: call @qlp_rt_gemm
+// CHECK: %[[A2:.*]] = bufferization.to_tensor {{.*}} : memref<2x8xi32> to tensor<2x8xi32>
+// CHECK: %[[S2:.*]] = tosa.add %[[A2]], %{{.*}}
+// CHECK: %[[Y2:.*]] = qlp.rescale %[[S2]]
+// CHECK: call @qlp_rt_gemm
+// CHECK: %[[A3:.*]] = bufferization.to_tensor {{.*}} : memref<2x8xi32> to tensor<2x8xi32>
+// CHECK: %[[S3:.*]] = tosa.add %[[A3]], %{{.*}}
+// CHECK: %[[Y3:.*]] = qlp.rescale %[[S3]]
+// CHECK: return %[[Y0]], %[[Y1]], %[[A1]], %[[Y2]], %[[Y3]]
+func.func @binary_bias_not_fused(%x: tensor<2x64xi8>, %v: tensor<1x8xi32>)
+    -> (tensor<2x8xi8>, tensor<2x8xi8>, tensor<2x8xi32>, tensor<2x8xi8>, tensor<2x8xi8>) {
+  %b = qlp.binarize %x threshold 0 : tensor<2x64xi8> -> tensor<2x64x!qlp.binary>
+  %words = arith.constant dense<[[1, 2, 3, 4, 5, 6, 7, 8], [-1, -2, -3, -4, -5, -6, -7, -8]]> : tensor<2x8xi32>
+  %w = qlp.unpack %words axis 0 : tensor<2x8xi32> -> tensor<64x8x!qlp.binary>
+  %big = arith.constant dense<[[0, 0, 0, -2147483584, 0, 0, 0, 0]]> : tensor<1x8xi32>
+  %acc0 = qlp.binary_matmul %b, %w : tensor<2x64x!qlp.binary>, tensor<64x8x!qlp.binary> -> tensor<2x8xi32>
+  %sum0 = tosa.add %acc0, %big : (tensor<2x8xi32>, tensor<1x8xi32>) -> tensor<2x8xi32>
+  %y0 = qlp.rescale %sum0 scale <[1073741824], [55]> rounding single_round
+      : tensor<2x8xi32> -> tensor<2x8xi8>
+  %small = arith.constant dense<[[1, 2, 3, 4, 5, 6, 7, 8]]> : tensor<1x8xi32>
+  %acc1 = qlp.binary_matmul %b, %w : tensor<2x64x!qlp.binary>, tensor<64x8x!qlp.binary> -> tensor<2x8xi32>
+  %sum1 = tosa.add %acc1, %small : (tensor<2x8xi32>, tensor<1x8xi32>) -> tensor<2x8xi32>
+  %y1 = qlp.rescale %sum1 scale <[1073741824], [31]> rounding single_round
+      : tensor<2x8xi32> -> tensor<2x8xi8>
+  %acc2 = qlp.binary_matmul %b, %w : tensor<2x64x!qlp.binary>, tensor<64x8x!qlp.binary> -> tensor<2x8xi32>
+  %sum2 = tosa.add %acc2, %v : (tensor<2x8xi32>, tensor<1x8xi32>) -> tensor<2x8xi32>
+  %y2 = qlp.rescale %sum2 scale <[1073741824], [31]> rounding single_round
+      : tensor<2x8xi32> -> tensor<2x8xi8>
+  %i = arith.constant dense<1> : tensor<64x8xi8>
+  %acc3 = qlp.matmul %x, %i : tensor<2x64xi8>, tensor<64x8xi8> -> tensor<2x8xi32>
+  %sum3 = tosa.add %acc3, %small : (tensor<2x8xi32>, tensor<1x8xi32>) -> tensor<2x8xi32>
+  %y3 = qlp.rescale %sum3 scale <[1073741824], [31]> rounding single_round
+      : tensor<2x8xi32> -> tensor<2x8xi8>
+  return %y0, %y1, %sum1, %y2, %y3 : tensor<2x8xi8>, tensor<2x8xi8>, tensor<2x8xi32>, tensor<2x8xi8>, tensor<2x8xi8>
+}

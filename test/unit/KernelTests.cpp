@@ -15,8 +15,8 @@
 //     decoded here from the layout KernelPlan.h documents and compared with
 //     the weights and scales they came from.
 //   * Bit-exactness: randomized GEMMs for each weight format (S8 with a_bits
-//     8/4/2, U4 with b_bits 4/2 and a_bits 8/4/2, Bin) and randomized
-//     convolutions are compared with a straightforward scalar reference
+//     8/4/2, U4 with b_bits 4/2 and a_bits 8/4/2, Bin; each with and
+//     without a per-column bias) and randomized convolutions are compared with a straightforward scalar reference
 //     written here: int64 dot products of the unpacked values, then
 //     mlir::qlp::rescale (dialect/Dyadic.h, the definition of qlp.rescale) as
 //     the epilogue oracle. Each family runs once on the generic path, once
@@ -321,7 +321,10 @@ void randomEpilogue(Rng &rng, qlp_rt_gemm_desc &d, GemmCase &c) {
 }
 
 /// A random layer for `path`, with M rows of activations. The exact
-/// accumulator stays within int32 (K <= 6000, |bias| <= 2^29).
+/// accumulator stays within int32: K <= 6000 and |bias| <= 2^29 for the
+/// integer formats; a binary bias reaches 2^31 - 1 - 20000, the most a
+/// binary plan accepts (|bias| + K <= 2^31 - 1) for every K the families
+/// use (the convolutions' K goes up to 20000).
 void randomGemm(Rng &rng, Path path, GemmCase &c) {
   qlp_rt_gemm_desc &d = c.desc;
   d = qlp_rt_gemm_desc{};
@@ -375,12 +378,16 @@ void randomGemm(Rng &rng, Path path, GemmCase &c) {
     else
       x = static_cast<uint8_t>(uniform(rng, 0, 255));
   }
-  if (!binary && chance(rng, 60)) {
+  if (chance(rng, 60)) {
+    const int64_t wide = binary ? INT32_MAX - 20000 : int64_t(1) << 29;
     c.bias.resize(static_cast<size_t>(d.n));
-    for (int32_t &v : c.bias)
-      v = static_cast<int32_t>(chance(rng, 20)
-                                   ? uniform(rng, -(1 << 29), 1 << 29)
-                                   : uniform(rng, -5000, 5000));
+    for (int32_t &v : c.bias) {
+      if (binary && chance(rng, 5))
+        v = static_cast<int32_t>(chance(rng, 50) ? wide : -wide);
+      else
+        v = static_cast<int32_t>(chance(rng, 20) ? uniform(rng, -wide, wide)
+                                                 : uniform(rng, -5000, 5000));
+    }
   }
   randomEpilogue(rng, d, c);
   c.fixPointers();
@@ -620,21 +627,29 @@ void runGemmExtremes(qlp_rt_isa isa) {
     int32_t aBits, bBits, aZp, bZp;
     int8_t weight;
     uint8_t activation;
+    /// Bin only: 0 for no bias, else the sign of a bias of magnitude
+    /// 2^31 - 1 - K - n (column n), which puts column 0's accumulator at
+    /// +-(2^31 - 1), the end of the range a binary plan accepts.
+    int32_t binBiasSign;
   };
   // Each config makes every term (a - a_zp) * (b - b_zp) of column 0 the
-  // largest product its widths allow (e.g. -255 * 255 for int8).
+  // largest product its widths allow (e.g. -255 * 255 for int8; +-1 for
+  // binary, where activation bit 1 is -1).
   const Config configs[] = {
-      {Path::S8, 8, 8, 127, -128, 127, 0x80},
-      {Path::S8, 8, 8, -128, 127, -128, 0x7f},
-      {Path::S8, 4, 8, 7, -128, 127, 0x08},
-      {Path::S8, 2, 8, -2, 127, -128, 0x01},
-      {Path::U4, 8, 4, 127, -8, 7, 0x80},
-      {Path::U4, 8, 4, -128, 7, -8, 0x7f},
-      {Path::U4, 4, 4, -8, 7, -8, 0xf7},
-      {Path::U4, 2, 2, 1, -2, 1, 0xfe},
-      {Path::U4, 8, 2, 127, 1, -2, 0x80},
-      {Path::Bin, 1, 1, 0, 0, -1, 0xff},
-      {Path::Bin, 1, 1, 0, 0, 1, 0xfe},
+      {Path::S8, 8, 8, 127, -128, 127, 0x80, 0},
+      {Path::S8, 8, 8, -128, 127, -128, 0x7f, 0},
+      {Path::S8, 4, 8, 7, -128, 127, 0x08, 0},
+      {Path::S8, 2, 8, -2, 127, -128, 0x01, 0},
+      {Path::U4, 8, 4, 127, -8, 7, 0x80, 0},
+      {Path::U4, 8, 4, -128, 7, -8, 0x7f, 0},
+      {Path::U4, 4, 4, -8, 7, -8, 0xf7, 0},
+      {Path::U4, 2, 2, 1, -2, 1, 0xfe, 0},
+      {Path::U4, 8, 2, 127, 1, -2, 0x80, 0},
+      {Path::Bin, 1, 1, 0, 0, -1, 0xff, 0},
+      {Path::Bin, 1, 1, 0, 0, 1, 0xfe, 0},
+      // acc = K + bias = 2^31 - 1 and -K - bias = -(2^31 - 1) in column 0.
+      {Path::Bin, 1, 1, 0, 0, -1, 0xff, 1},
+      {Path::Bin, 1, 1, 0, 0, 1, 0xff, -1},
   };
   struct Scale {
     int32_t multiplier, shift, inputZp;
@@ -668,8 +683,14 @@ void runGemmExtremes(qlp_rt_isa isa) {
           for (int64_t row = 0; row < k; row += 2)
             c.b[row * d.n + 1] = config.path == Path::Bin ? 1 : 0;
           c.a.assign(static_cast<size_t>(c.m * k), config.activation);
-          if (config.path != Path::Bin)
+          if (config.path != Path::Bin) {
             c.bias.assign(static_cast<size_t>(d.n), 0);
+          } else if (config.binBiasSign != 0) {
+            c.bias.resize(static_cast<size_t>(d.n));
+            for (int64_t col = 0; col < d.n; ++col)
+              c.bias[col] = static_cast<int32_t>(config.binBiasSign *
+                                                 (INT32_MAX - k - col));
+          }
           if (scaleIndex < 0) {
             d.out_bytes = 4;
           } else {
@@ -1006,7 +1027,8 @@ TEST(KernelPlanLayout, PackedWeightsAndEpilogueArrays) {
           ASSERT_EQ(stored, expected) << "k=" << k << " n=" << n;
         }
       }
-      // col_offset: bias - coeff * colsum + K * a_zp * (zp term), mod 2^32.
+      // col_offset: bias - coeff * colsum + K * a_zp * (zp term), mod 2^32;
+      // the bias alone for Bin.
       const auto *colOffset = qlp::rt::planArray<int32_t>(h, h->col_offset_off);
       for (int64_t n = 0; n < d.n; ++n) {
         int64_t colSum = 0;
@@ -1018,7 +1040,7 @@ TEST(KernelPlanLayout, PackedWeightsAndEpilogueArrays) {
                 ? bias - (128 + d.a_zp) * colSum + d.k * d.a_zp * d.b_zp
             : path == Path::U4
                 ? bias - d.a_zp * colSum + d.k * d.a_zp * (8 + d.b_zp)
-                : 0;
+                : bias;
         ASSERT_EQ(colOffset[n], static_cast<int32_t>(static_cast<uint32_t>(
                                     static_cast<uint64_t>(expected))))
             << "n=" << n;
@@ -1174,7 +1196,22 @@ TEST(KernelValidation, MalformedGemmDesc) {
       {"i2 b_zp = -3", 8, 2, [](ValidLayer &l) { l.desc.b_zp = -3; }},
       {"binary a_zp", 1, 1, [](ValidLayer &l) { l.desc.a_zp = 1; }},
       {"binary b_zp", 1, 1, [](ValidLayer &l) { l.desc.b_zp = -1; }},
-      {"binary bias", 1, 1, [](ValidLayer &l) { l.desc.bias = l.bias.data(); }},
+      // A binary plan takes a bias only if |bias| + K <= 2^31 - 1 (K = 10).
+      {"binary bias 2^31 - 10", 1, 1,
+       [](ValidLayer &l) {
+         l.bias[4] = INT32_MAX - 9;
+         l.desc.bias = l.bias.data();
+       }},
+      {"binary bias -(2^31 - 10)", 1, 1,
+       [](ValidLayer &l) {
+         l.bias[0] = -(INT32_MAX - 9);
+         l.desc.bias = l.bias.data();
+       }},
+      {"binary bias INT32_MIN", 1, 1,
+       [](ValidLayer &l) {
+         l.bias[2] = INT32_MIN;
+         l.desc.bias = l.bias.data();
+       }},
       {"b null", 8, 8, [](ValidLayer &l) { l.desc.b = nullptr; }},
       {"has_rescale = 2", 8, 8, [](ValidLayer &l) { l.desc.has_rescale = 2; }},
       {"has_rescale = -1", 8, 8,
@@ -1247,6 +1284,11 @@ TEST(KernelValidation, MalformedGemmDesc) {
   noRescale.desc.clamp_min = 1;
   noRescale.desc.clamp_max = 0;
   EXPECT_EQ(sizeStatus(noRescale.desc), QLP_RT_OK);
+  // A binary bias at the bound, |bias| + K = 2^31 - 1, is valid.
+  ValidLayer binaryBias(1, 1);
+  binaryBias.bias = {INT32_MAX - 10, -(INT32_MAX - 10), 0, 1, -1};
+  binaryBias.desc.bias = binaryBias.bias.data();
+  EXPECT_EQ(sizeStatus(binaryBias.desc), QLP_RT_OK);
   // Any int32 rescale zero points are valid.
   ValidLayer zps;
   zps.desc.rescale_input_zp = INT32_MIN;

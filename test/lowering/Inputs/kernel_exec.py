@@ -12,7 +12,10 @@ one quant-run compilation. Then:
   1. `quant-opt --qlp-cpu-pipeline=to-llvm=false` (the flow quant-run
      compiles) must turn every case's layer into a kernel call (one
      `call @qlp_rt_gemm` / `call @qlp_rt_conv2d` per case), so the test
-     cannot pass by silently keeping the reference lowering;
+     cannot pass by silently keeping the reference lowering; the binary
+     families draw a per-channel bias for about half the layers, applied as
+     qlp-quantize does (an i32 `tosa.add` of a constant between the layer
+     and its rescale), and every such add must be fused into the call;
   2. `quant-run --kernels=false` (the reference lowering, the oracle) runs
      the module, and its results must equal an independent NumPy / Python
      integer model of the op definitions in dialect/QLPOps.td (so the two
@@ -262,6 +265,49 @@ def random_bias(rng, n, limit):
     return b
 
 
+def binary_bias(case, rng, n, k, rank):
+    """A binary layer's per-channel bias, as qlp-quantize applies it (the
+    binary ops have no bias attribute): an i32 `tosa.add` of a constant on
+    the accumulator, which qlp-lower-to-kernels fuses into the kernel call.
+    Returns None, or (values broadcastable to the accumulator, constant
+    shape). The constant holds one value per output channel, shape
+    [1, ..., 1, n], or one value for all of them (every dimension 1).
+    |bias| <= 2^31 - 1 - K, the most the kernels fuse, so the exact sum fits
+    i32 and every drawn add must be fused."""
+    if not rng.chance(0.5):
+        return None
+    limit = INT32_MAX - k
+    bound = min(limit, rng.pick([1 << 7, 1 << 15, 1 << 24, limit]))
+    per_channel = n > 1 and rng.chance(0.75)
+    count = n if per_channel else 1
+    values = rng.values((count,), -bound, bound, "full")
+    if not per_channel and rng.chance(0.3):
+        values[0] = rng.pick([-bound, bound])
+    shape = [1] * (rank - 1) + [count]
+    return values.reshape(shape), shape
+
+
+def emit_bias_add(case, rng, acc_name, acc_shape, bias):
+    """Emits the `tosa.add` of `bias` (from binary_bias) on the accumulator
+    and returns the sum's SSA name. The constant is an arith.constant (what
+    qlp-quantize writes) or a tosa.const, on either side of the add."""
+    values, shape = bias
+    cname = case.v("bias")
+    if rng.chance(0.3):
+        case.body.append(f'{cname} = "tosa.const"() {{values = dense<{dense(values)}> : '
+                         f'{ttype(shape, "i32")}}} : () -> {ttype(shape, "i32")}')
+    else:
+        case.body.append(f"{cname} = arith.constant dense<{dense(values)}> : "
+                         f"{ttype(shape, 'i32')}")
+    operands = [(acc_name, ttype(acc_shape, "i32")), (cname, ttype(shape, "i32"))]
+    if rng.chance(0.3):
+        operands.reverse()
+    case.body.append(f"{case.v('sum')} = tosa.add {operands[0][0]}, {operands[1][0]} : "
+                     f"({operands[0][1]}, {operands[1][1]}) -> {ttype(acc_shape, 'i32')}")
+    case.params["bias"] = f"tosa.add of {ttype(shape, 'i32')}"
+    return case.v("sum")
+
+
 def random_epilogue(case, rng, n, acc_max, binary):
     """Draws the epilogue: none, or a qlp.rescale (per tensor or per output
     channel) with optional clamp attributes and an optional qlp.clamp."""
@@ -419,11 +465,19 @@ def gen_matmul(case, rng, a_bits, b_bits):
         weight_constant(case, rng, w, 1, "!qlp.binary", w_shape,
                         [len(w_shape) - 2, len(w_shape) - 1])
         acc = np.where(x >= thr, 1, -1) @ w
-        ep = random_epilogue(case, rng, n, k, True)
+        bias = binary_bias(case, rng, n, k, len(c_shape))
+        acc_max = k
+        if bias is not None:
+            acc = acc + bias[0]
+            acc_max += int(np.abs(bias[0]).max())
+        ep = random_epilogue(case, rng, n, acc_max, True)
         case.body.append(f"{case.v('acc')} = qlp.binary_matmul {case.v('b')}, {case.v('w')} : "
                          f"{ttype(a_shape, '!qlp.binary')}, {ttype(w_shape, '!qlp.binary')}"
                          f" -> {ttype(c_shape, 'i32')}")
-        emit_epilogue(case, case.v("acc"), c_shape, ep, acc)
+        acc_name = case.v("acc")
+        if bias is not None:
+            acc_name = emit_bias_add(case, rng, acc_name, c_shape, bias)
+        emit_epilogue(case, acc_name, c_shape, ep, acc)
         return
     azp, bzp = rng.zero_point(a_bits), rng.zero_point(b_bits)
     alo, ahi = act_range(a_bits)
@@ -502,13 +556,21 @@ def gen_conv(case, rng, a_bits, b_bits):
         weight_constant(case, rng, w_const, 1, "!qlp.binary", w_shape, [0, 1, 2, 3])
         acc = conv_model(np.where(x >= thr, 1, -1), wt, 0, 0, strides, dils, pad,
                          pad_value)
-        ep = random_epilogue(case, rng, f, k, True)
+        bias = binary_bias(case, rng, f, k, len(out_shape))
+        acc_max = k
+        if bias is not None:
+            acc = acc + bias[0]
+            acc_max += int(np.abs(bias[0]).max())
+        ep = random_epilogue(case, rng, f, acc_max, True)
         if pad_value != 1:
             attrs += f" pad_value {pad_value}"
         case.body.append(f"{case.v('acc')} = qlp.binary_conv2d {case.v('b')}, {case.v('w')} "
                          f"{attrs} : {ttype(in_shape, '!qlp.binary')}, "
                          f"{ttype(w_shape, '!qlp.binary')} -> {ttype(out_shape, 'i32')}")
-        emit_epilogue(case, case.v("acc"), out_shape, ep, acc)
+        acc_name = case.v("acc")
+        if bias is not None:
+            acc_name = emit_bias_add(case, rng, acc_name, out_shape, bias)
+        emit_epilogue(case, acc_name, out_shape, ep, acc)
         return
     azp, bzp = rng.zero_point(a_bits), rng.zero_point(b_bits)
     alo, ahi = act_range(a_bits)
@@ -710,6 +772,16 @@ def main():
             print(f"FAILURE: {len(cases) - calls} layers kept the reference lowering "
                   f"(seed {seed})")
             ok = False
+        # Every binary bias add drawn is within the kernels' bound, so each
+        # must be fused into its layer's call (none reaches the reference
+        # lowering, which would leave it as tosa.add in this output).
+        adds = sum(1 for c in cases if str(c.params.get("bias", "")).startswith("tosa.add"))
+        if adds:
+            left = out.count("tosa.add")
+            print(f"{family} bias adds: {adds - left} of {adds} fused")
+            if left:
+                print(f"FAILURE: {left} binary bias adds were not fused (seed {seed})")
+                ok = False
     timings.append(f"quant-opt {time.time() - t:.1f}s")
 
     def quant_run(label, flags):
