@@ -1355,13 +1355,20 @@ int main(int argc, char **argv) {
   }
   {
     double ops = 2.0 * binM * binN * binK;
+    // With AMX selected, Bin plans run gemmBinAMX (tdpbssd on +-1 bytes)
+    // for M >= 256 (runtime/KernelPlan.h's kBinAMXMinRows) when the host
+    // also has AVX512-VBMI, and the xor+popcount kernel otherwise. tdpbssd
+    // has tdpbusd's throughput, so the AMX row uses the tdpbusd peak.
+    const bool binAmx = qlpAmx && binM >= 256 && peaks.amx > 0 &&
+                        __builtin_cpu_supports("avx512vbmi");
     Row r;
-    r.kernel = "binary GEMM";
+    r.kernel = binAmx ? "binary GEMM (AMX tdpbssd)" : "binary GEMM";
     r.shape = shapeString(binM, binN, binK);
     r.qlpGops = gops(ops, qlpBin);
     r.peer = std::string("OpenBLAS sgemm (") + openblas_get_corename() + ")";
     r.peerGops = gops(ops, blasSeconds);
-    r.qlpPeak = peaks.binary;
+    r.qlpPeak = binAmx ? peaks.amx : peaks.binary;
+    r.qlpPeakAmx = binAmx;
     r.peerPeak = peaks.fp32;
     r.check = combine(qlpCheck(binCheck), blasCheck);
     rows.push_back(r);
@@ -1452,7 +1459,8 @@ int main(int argc, char **argv) {
       "\nPeaks: quant-lp's W4A8 kernel, its AVX-512 int8 kernel and oneDNN's "
       "VNNI kernels against the vpdpbusd peak; quant-lp's AMX int8 kernel "
       "(used from M = 8 when the ISA is amx%s) and oneDNN's AMX kernels "
-      "against the tdpbusd peak; quant-lp's binary kernel against the xor+popcount peak and "
+      "against the tdpbusd peak; quant-lp's binary kernel against the xor+popcount peak "
+      "(the tdpbusd peak when it runs AMX tdpbssd: ISA amx and M >= 256) and "
       "sgemm against the FMA peak. Checks: quant-lp's int32 output against a "
       "scalar reference (in full for the int8 rows up to 512^3, on 4096 "
       "sampled entries above; in full for W4A8; binary: 4096 sampled entries "

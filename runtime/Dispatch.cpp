@@ -25,6 +25,11 @@
 // (an older kernel, a seccomp filter, a signal stack too small for the tile
 // state) AMX counts as unsupported. Other operating systems report AMX as
 // unsupported.
+//
+// Bin plans run gemmBinAMX under QLP_RT_ISA_AMX when the host also has
+// AVX512-VBMI (the kernel's weight expansion uses vpermt2b; every AMX CPU so
+// far has it), else gemmBinAVX512. gemmBinAMX itself hands calls with few
+// rows to gemmBinAVX512.
 //===----------------------------------------------------------------------===//
 
 #include "runtime/Dispatch.h"
@@ -116,6 +121,19 @@ bool detectAMX() {
 #endif
 }
 
+/// AVX512-VBMI (cpuid leaf 7 ECX bit 1); asked only once AMX is selected, so
+/// the OS state checks of hostHasAVX512 have passed.
+bool hostHasVBMI() {
+#if defined(__x86_64__) || defined(__i386__)
+  unsigned eax, ebx, ecx, edx;
+  if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx))
+    return false;
+  return ecx & (1u << 1);
+#else
+  return false;
+#endif
+}
+
 bool hostHasAMX() {
   int known = __atomic_load_n(&amxSupported, __ATOMIC_RELAXED);
   if (known < 0) {
@@ -149,7 +167,8 @@ GemmKernel qlp::rt::selectGemmKernel(const PlanHeader *plan) {
     case WeightFormat::U4:
       return gemmU4AVX512;
     case WeightFormat::Bin:
-      return gemmBinAVX512;
+      return isa == QLP_RT_ISA_AMX && hostHasVBMI() ? gemmBinAMX
+                                                    : gemmBinAVX512;
     }
   }
   return gemmGeneric;

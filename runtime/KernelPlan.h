@@ -151,6 +151,11 @@ void gemmBinAVX512(const PlanHeader *plan, const uint8_t *a, int64_t m,
                    int64_t lda, void *c, int64_t ldc);
 void gemmS8AMX(const PlanHeader *plan, const uint8_t *a, int64_t m,
                int64_t lda, void *c, int64_t ldc);
+/// Bin format with AMX tdpbssd on +-1 bytes; needs AVX512-VBMI besides AMX.
+/// Calls with fewer than kBinAMXMinRows rows go to gemmBinAVX512.
+void gemmBinAMX(const PlanHeader *plan, const uint8_t *a, int64_t m,
+                int64_t lda, void *c, int64_t ldc);
+constexpr int64_t kBinAMXMinRows = 256;
 
 /// The scalar epilogue, the definition every kernel matches: maps the exact
 /// accumulator of column n to the stored output value (returned as int64;

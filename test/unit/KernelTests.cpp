@@ -21,8 +21,10 @@
 //     mlir::qlp::rescale (dialect/Dyadic.h, the definition of qlp.rescale) as
 //     the epilogue oracle. Each family runs once on the generic path, once
 //     on AVX-512 and once with AMX selected (each skipped where the host
-//     lacks it; with AMX, S8 plans with at least 8 rows run the tile kernel
-//     and the other formats and shorter calls the AVX-512 kernels). Outputs
+//     lacks it; with AMX, S8 plans with at least 8 rows and Bin plans with at
+//     least kBinAMXMinRows rows run the tile kernels, U4 and shorter calls
+//     the AVX-512 kernels; the Bin random, large and extreme families under
+//     AMX draw enough rows to reach gemmBinAMX). Outputs
 //     are surrounded by guard bytes, and the row-stride gaps must stay
 //     untouched.
 //
@@ -325,7 +327,11 @@ void randomEpilogue(Rng &rng, qlp_rt_gemm_desc &d, GemmCase &c) {
 /// integer formats; a binary bias reaches 2^31 - 1 - 20000, the most a
 /// binary plan accepts (|bias| + K <= 2^31 - 1) for every K the families
 /// use (the convolutions' K goes up to 20000).
-void randomGemm(Rng &rng, Path path, GemmCase &c) {
+///
+/// With minRows > 0, M is drawn from [minRows, minRows + 64] (to reach a
+/// kernel that only takes calls of at least minRows rows) and N is cut so
+/// that the scalar reference stays quick (M * N * K <= 3e7).
+void randomGemm(Rng &rng, Path path, GemmCase &c, int64_t minRows = 0) {
   qlp_rt_gemm_desc &d = c.desc;
   d = qlp_rt_gemm_desc{};
   static const int32_t kIntBits[] = {8, 4, 2};
@@ -345,6 +351,11 @@ void randomGemm(Rng &rng, Path path, GemmCase &c) {
   d.k = chance(rng, 3) ? uniform(rng, 2000, 6000) : pickDim(rng, 300, 1500);
   d.n = pickDim(rng, 100, 300);
   c.m = chance(rng, 30) ? 1 : pickDim(rng, 12, 40);
+  if (minRows > 0) {
+    c.m = uniform(rng, minRows, minRows + 64);
+    d.n = std::max<int64_t>(
+        1, std::min<int64_t>(d.n, 30000000 / (c.m * d.k)));
+  }
   c.lda = d.k + (chance(rng, 25) ? uniform(rng, 1, 70) : 0);
   c.ldc = d.n + (chance(rng, 25) ? uniform(rng, 1, 20) : 0);
 
@@ -490,9 +501,13 @@ void runGemmFamily(Path path, qlp_rt_isa isa) {
   const uint64_t seed = familySeed();
   Rng rng(seed);
   int passed = 0;
+  // gemmBinAMX takes only calls of at least kBinAMXMinRows rows: a quarter
+  // of the binary cases under AMX have that many.
+  const bool binAMX = path == Path::Bin && isa == QLP_RT_ISA_AMX;
   for (int i = 0; i < kGemmCases; ++i) {
     GemmCase c;
-    randomGemm(rng, path, c);
+    randomGemm(rng, path, c,
+               binAMX && i % 4 == 0 ? qlp::rt::kBinAMXMinRows : 0);
     std::ostringstream where;
     where << pathName(path) << " " << qlp_rt_isa_name(isa) << " seed " << seed
           << " case " << i;
@@ -558,7 +573,11 @@ void runLargeGemmFamily(Path path, qlp_rt_isa isa) {
     randomGemm(rng, path, c);
     qlp_rt_gemm_desc &d = c.desc;
     // Re-draw the shape, then the data for it.
-    const int64_t m = uniform(rng, 100, 400);
+    // Under AMX, binary calls below kBinAMXMinRows rows go to AVX-512.
+    const int64_t minRows = path == Path::Bin && isa == QLP_RT_ISA_AMX
+                                ? qlp::rt::kBinAMXMinRows
+                                : 100;
+    const int64_t m = uniform(rng, minRows, minRows + 300);
     const int64_t k = uniform(rng, 1000, 6000);
     const int64_t n = std::max<int64_t>(
         1, std::min<int64_t>(uniform(rng, 1, 200), 50000000 / (m * k)));
@@ -622,6 +641,10 @@ void runGemmExtremes(qlp_rt_isa isa) {
   // of 8 rows or more (fewer go to AVX-512), so it gets 18: one full 16-row
   // tile and a 2-row remainder tile.
   const int64_t rows = isa == QLP_RT_ISA_AMX ? 18 : 5;
+  // The binary AMX kernel takes calls of kBinAMXMinRows rows or more (fewer
+  // go to AVX-512): one more than that, with a 16-row tile of 1 valid row.
+  const int64_t binRows =
+      isa == QLP_RT_ISA_AMX ? qlp::rt::kBinAMXMinRows + 17 : rows;
   struct Config {
     Path path;
     int32_t aBits, bBits, aZp, bZp;
@@ -675,7 +698,7 @@ void runGemmExtremes(qlp_rt_isa isa) {
           d.b_bits = config.bBits;
           d.a_zp = config.aZp;
           d.b_zp = config.bZp;
-          c.m = rows;
+          c.m = config.path == Path::Bin ? binRows : rows;
           c.lda = k;
           c.ldc = d.n;
           c.b.assign(static_cast<size_t>(k * d.n), config.weight);
