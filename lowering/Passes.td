@@ -214,11 +214,13 @@ def QLPLowerToKernels : Pass<"qlp-lower-to-kernels", "ModuleOp"> {
     `qlp-lower-to-reference` and the canonicalizer fold away.
 
     The kernel is chosen when the program runs, from the host CPU's features:
-    AVX-512 VNNI for the integer layers (int8 x int8 with the unsigned-offset
-    trick and zero-point corrections; int4 and int2 weights unpacked in
-    registers), AVX-512 VPOPCNTDQ for the binary ones, and a portable path
-    on any other CPU. The environment variable `QLP_RT_ISA=generic` forces
-    the portable path.
+    AMX-INT8 tiles where the CPU has them (int8 x int8 from 8 rows, binary
+    layers as +-1 bytes from 256 rows), AVX-512 VNNI for the integer layers
+    (int8 x int8 with the unsigned-offset trick and zero-point corrections;
+    int4 and int2 weights unpacked in registers), AVX-512 VPOPCNTDQ for the
+    binary ones, and a portable path on any other CPU. The environment
+    variable `QLP_RT_ISA=generic` forces the portable path and
+    `QLP_RT_ISA=avx512` rules out AMX.
 
     Layers that do not match are left unchanged for `qlp-lower-to-reference`.
     A layer the runtime's plan builder rejects (its validation repeats the

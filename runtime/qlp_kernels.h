@@ -64,7 +64,9 @@
 //   - QLP_RT_ISA_AMX: QLP_RT_ISA_AVX512 plus AMX-TILE and AMX-INT8, and
 //     Linux granting the tile data state (arch_prctl ARCH_REQ_XCOMP_PERM,
 //     requested once). 8-bit-weight GEMMs with at least 8 rows run on AMX
-//     tiles (tdpbusd); everything else runs as under QLP_RT_ISA_AVX512.
+//     tiles (tdpbusd), and binary GEMMs with at least 256 rows as +-1 bytes
+//     (tdpbssd, on CPUs that also have AVX512-VBMI); everything else runs
+//     as under QLP_RT_ISA_AVX512.
 //   - QLP_RT_ISA_AVX512: AVX-512 F/BW/VL/DQ with VNNI and VPOPCNTDQ (Ice Lake
 //     and later; a CPU with VNNI but no VPOPCNTDQ, such as Cascade Lake, runs
 //     the portable path).
