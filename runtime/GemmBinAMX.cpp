@@ -98,6 +98,7 @@
 // not under the AVX-512 target pragma (see GemmS8AMX.cpp).
 #include "runtime/KernelPlan.h"
 
+#include "runtime/AMXTiles.h"
 #include "runtime/EpilogueAVX512.h"
 
 #include <immintrin.h>
@@ -114,31 +115,12 @@
                         "avx512vbmi,bmi2,popcnt,prfchw")))
 #define QLP_BIN_AMX_INLINE QLP_BIN_AMX_TARGET inline __attribute__((always_inline))
 
-// Tile instructions as asm with "memory" clobbers on loads and stores: the
-// packed A and expanded B are written with ordinary stores in this file, and
-// GCC's _tile_loadd does not tell the compiler that it reads them.
-#define QLP_BIN_TILE_LOAD(tmm, base, stride)                                   \
-  __asm__ volatile("tileloadd (%0,%1,1), %%tmm" #tmm                           \
-                   :                                                           \
-                   : "r"(static_cast<const void *>(base)),                     \
-                     "r"(static_cast<long>(stride))                            \
-                   : "memory")
-#define QLP_BIN_TILE_DPBSSD(c, a, b)                                           \
-  __asm__ volatile("tdpbssd %%tmm" #b ", %%tmm" #a ", %%tmm" #c ::)
-#define QLP_BIN_TILE_ZERO(tmm) __asm__ volatile("tilezero %%tmm" #tmm ::)
-#define QLP_BIN_TILE_STORE(tmm, base, stride)                                  \
-  __asm__ volatile("tilestored %%tmm" #tmm ", (%0,%1,1)"                       \
-                   :                                                           \
-                   : "r"(static_cast<void *>(base)),                           \
-                     "r"(static_cast<long>(stride))                            \
-                   : "memory")
-
 namespace qlp::rt {
 namespace {
 
-constexpr int64_t kTileRows = 16;
-constexpr int64_t kTileBytes = 64;
-constexpr int64_t kATileBytes = kTileRows * kTileBytes;
+using amx::kATileBytes;
+using amx::kTileBytes;
+using amx::kTileRows;
 /// Bytes of one expanded B tile (16 quads x 16 columns) and of one K step of
 /// an expanded panel (its two B tiles).
 constexpr int64_t kBTileBytes = kTileRows * kTileBytes;
@@ -150,14 +132,6 @@ constexpr int64_t kMinRows = kBinAMXMinRows;
 /// row group of A passes over them).
 constexpr int64_t kBChunkBytes = 1024 << 10;
 
-struct alignas(64) TileConfig {
-  uint8_t palette;
-  uint8_t startRow;
-  uint8_t reserved0[14];
-  uint16_t colsb[16];
-  uint8_t rows[16];
-};
-static_assert(sizeof(TileConfig) == 64, "ldtilecfg reads 64 bytes");
 
 /// vpermt2b indices over words 0-7 (first operand) and 8-15 (second) of a
 /// 16-word half panel row: byte 8b + t <- byte b of word 2t (kEvenIdx) or
@@ -290,44 +264,44 @@ QLP_BIN_AMX_TARGET __attribute__((noinline)) void
 tileBlock(const uint8_t *a, int64_t groupBytes, const int8_t *b,
           int64_t steps, int64_t rows, char *c, int64_t col0, int32_t *spill,
           const EpilogueAVX512 &ep, const OutputView &out) {
-  QLP_BIN_TILE_ZERO(0);
+  QLP_TILE_ZERO(0);
   if (CB > 1)
-    QLP_BIN_TILE_ZERO(1);
+    QLP_TILE_ZERO(1);
   if (RA > 1) {
-    QLP_BIN_TILE_ZERO(2);
+    QLP_TILE_ZERO(2);
     if (CB > 1)
-      QLP_BIN_TILE_ZERO(3);
+      QLP_TILE_ZERO(3);
   }
   const uint8_t *a0 = a;
   const uint8_t *a1 = a + groupBytes;
   for (int64_t t = 0; t < steps; ++t) {
     const uint8_t *x0 = a0 + t * kATileBytes;
     const int8_t *w = b + t * kBStepBytes;
-    QLP_BIN_TILE_LOAD(4, x0, kTileBytes);
-    QLP_BIN_TILE_LOAD(6, w, kTileBytes);
-    QLP_BIN_TILE_DPBSSD(0, 4, 6);
+    QLP_TILE_LOAD(4, x0, kTileBytes);
+    QLP_TILE_LOAD(6, w, kTileBytes);
+    QLP_TILE_DPBSSD(0, 4, 6);
     if (CB > 1) {
-      QLP_BIN_TILE_LOAD(7, w + kBTileBytes, kTileBytes);
-      QLP_BIN_TILE_DPBSSD(1, 4, 7);
+      QLP_TILE_LOAD(7, w + kBTileBytes, kTileBytes);
+      QLP_TILE_DPBSSD(1, 4, 7);
     }
     if (RA > 1) {
-      QLP_BIN_TILE_LOAD(5, a1 + t * kATileBytes, kTileBytes);
-      QLP_BIN_TILE_DPBSSD(2, 5, 6);
+      QLP_TILE_LOAD(5, a1 + t * kATileBytes, kTileBytes);
+      QLP_TILE_DPBSSD(2, 5, 6);
       if (CB > 1)
-        QLP_BIN_TILE_DPBSSD(3, 5, 7);
+        QLP_TILE_DPBSSD(3, 5, 7);
     }
   }
   const int64_t rows0 = rows < kTileRows ? rows : kTileRows;
   int32_t *spill1 = spill + kTileRows * 16;
   int32_t *spill2 = spill + 2 * kTileRows * 16;
   int32_t *spill3 = spill + 3 * kTileRows * 16;
-  QLP_BIN_TILE_STORE(0, spill, 64);
+  QLP_TILE_STORE(0, spill, 64);
   if (CB > 1)
-    QLP_BIN_TILE_STORE(1, spill1, 64);
+    QLP_TILE_STORE(1, spill1, 64);
   if (RA > 1) {
-    QLP_BIN_TILE_STORE(2, spill2, 64);
+    QLP_TILE_STORE(2, spill2, 64);
     if (CB > 1)
-      QLP_BIN_TILE_STORE(3, spill3, 64);
+      QLP_TILE_STORE(3, spill3, 64);
   }
   finishTile(spill, rows0, ep, out, c, col0);
   if (CB > 1)
@@ -377,14 +351,7 @@ QLP_BIN_AMX_TARGET void gemmBinAMX(const PlanHeader *plan, const uint8_t *a,
   const int64_t panelWords = words * kNRBin;
   alignas(64) int32_t spill[4 * kTileRows * 16];
 
-  TileConfig config;
-  std::memset(&config, 0, sizeof(config));
-  config.palette = 1;
-  for (int i = 0; i < 8; ++i) {
-    config.colsb[i] = kTileBytes;
-    config.rows[i] = kTileRows;
-  }
-  _tile_loadconfig(&config);
+  amx::loadFullTileConfig();
 
   for (int64_t p0 = 0; p0 < panels; p0 += chunkPanels) {
     const int64_t p1 = panels - p0 < chunkPanels ? panels : p0 + chunkPanels;

@@ -87,6 +87,7 @@
 // function version (a "[clone .amx_int8...]" symbol) instead of defining it.
 #include "runtime/KernelPlan.h"
 
+#include "runtime/AMXTiles.h"
 #include "runtime/GemmVnniAVX512.h"
 
 #include <immintrin.h>
@@ -94,43 +95,15 @@
 #include <cstdint>
 #include <cstring>
 
-/// The AVX-512 target plus the AMX tile and int8 extensions.
-#define QLP_AMX_TARGET                                                         \
-  __attribute__((target("amx-tile,amx-int8,avx512f,avx512bw,avx512vl,"         \
-                        "avx512dq,avx512cd,avx512vnni,avx512vpopcntdq,bmi2,"   \
-                        "popcnt,prfchw")))
-#define QLP_AMX_INLINE QLP_AMX_TARGET inline __attribute__((always_inline))
-
-// Tile loads with a "memory" clobber. GCC's _tile_loadd passes only the
-// address to its asm, so the compiler does not know the asm reads the packed
-// activations or the tail buffer that this file writes with ordinary stores;
-// the clobber keeps those stores before the load.
-#define QLP_TILE_LOAD(tmm, base, stride)                                       \
-  __asm__ volatile("tileloadd (%0,%1,1), %%tmm" #tmm                           \
-                   :                                                           \
-                   : "r"(static_cast<const void *>(base)),                     \
-                     "r"(static_cast<long>(stride))                            \
-                   : "memory")
-#define QLP_TILE_DPBUSD(c, a, b)                                               \
-  __asm__ volatile("tdpbusd %%tmm" #b ", %%tmm" #a ", %%tmm" #c ::)
-#define QLP_TILE_ZERO(tmm) __asm__ volatile("tilezero %%tmm" #tmm ::)
-#define QLP_TILE_STORE(tmm, base, stride)                                      \
-  __asm__ volatile("tilestored %%tmm" #tmm ", (%0,%1,1)"                       \
-                   :                                                           \
-                   : "r"(static_cast<void *>(base)),                           \
-                     "r"(static_cast<long>(stride))                            \
-                   : "memory")
-
 namespace qlp::rt {
 namespace {
 
 using vnni::laneMask;
 using vnni::OutputView;
 
-/// Rows of a tile, bytes of one tile row, and bytes of one A tile.
-constexpr int64_t kTileRows = 16;
-constexpr int64_t kTileBytes = 64;
-constexpr int64_t kATileBytes = kTileRows * kTileBytes;
+using amx::kATileBytes;
+using amx::kTileBytes;
+using amx::kTileRows;
 /// Bytes of one quad block of a weight panel (4 k values x 64 columns).
 constexpr int64_t kQuadBytes = 4 * kNRS8;
 /// Bytes of the B tiles of one 64-deep K step of a panel (16 quad blocks).
@@ -148,15 +121,6 @@ constexpr int64_t kABlockBytes = 512 << 10;
 /// difference at 512 and 1024.
 constexpr int64_t kBChunkBytes = 512 << 10;
 
-/// ldtilecfg's 64-byte operand, palette 1.
-struct alignas(64) TileConfig {
-  uint8_t palette;
-  uint8_t startRow;
-  uint8_t reserved0[14];
-  uint16_t colsb[16];
-  uint8_t rows[16];
-};
-static_assert(sizeof(TileConfig) == 64, "ldtilecfg reads 64 bytes");
 static_assert(kTileRows == 16, "the epilogue's unit arithmetic uses shifts");
 
 /// Packs `rows` rows of activations (row stride lda) into tile order at
@@ -400,14 +364,7 @@ QLP_AMX_TARGET void gemmS8AMX(const PlanHeader *plan, const uint8_t *a,
   }
   alignas(64) int32_t spill[4 * kTileRows * 16];
 
-  TileConfig config;
-  std::memset(&config, 0, sizeof(config));
-  config.palette = 1;
-  for (int i = 0; i < 8; ++i) {
-    config.colsb[i] = kTileBytes;
-    config.rows[i] = kTileRows;
-  }
-  _tile_loadconfig(&config);
+  amx::loadFullTileConfig();
 
   for (int64_t m0 = 0; m0 < m; m0 += blockRows) {
     const int64_t rows = m - m0 < blockRows ? m - m0 : blockRows;
