@@ -233,4 +233,27 @@ def QLPLowerToKernels : Pass<"qlp-lower-to-kernels", "ModuleOp"> {
                            "tensor::TensorDialect"];
 }
 
+def QLPLowerToGPU : Pass<"qlp-lower-to-gpu", "ModuleOp"> {
+  let summary = "Lower qlp layers with constant weights to tensor-core GPU kernels";
+  let description = [{
+    Replaces each `qlp.matmul` (rank 2, or rank 3 with batch 1),
+    `qlp.conv2d` (`groups = 1`), `qlp.binary_matmul` and
+    `qlp.binary_conv2d` (`groups = 1`) whose weights are constants, together
+    with its fused epilogue (the same `qlp.rescale`, `qlp.clamp` and binary
+    bias `tosa.add` that `qlp-lower-to-kernels` fuses), by `gpu.launch_func`
+    of kernels that the pass generates into `gpu.module @qlp_kernels`.
+    (The description is completed with the generator.)
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"sm_80\"",
+           "the NVIDIA chip: sm_75, sm_80, sm_86, sm_89 or sm_90">,
+  ];
+  let dependentDialects = ["arith::ArithDialect",
+                           "bufferization::BufferizationDialect",
+                           "gpu::GPUDialect", "LLVM::LLVMDialect",
+                           "memref::MemRefDialect", "NVVM::NVVMDialect",
+                           "nvgpu::NVGPUDialect", "scf::SCFDialect",
+                           "tensor::TensorDialect", "vector::VectorDialect"];
+}
+
 #endif // QLP_LOWERING_PASSES_TD
