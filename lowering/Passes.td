@@ -239,10 +239,70 @@ def QLPLowerToGPU : Pass<"qlp-lower-to-gpu", "ModuleOp"> {
     Replaces each `qlp.matmul` (rank 2, or rank 3 with batch 1),
     `qlp.conv2d` (`groups = 1`), `qlp.binary_matmul` and
     `qlp.binary_conv2d` (`groups = 1`) whose weights are constants, together
-    with its fused epilogue (the same `qlp.rescale`, `qlp.clamp` and binary
-    bias `tosa.add` that `qlp-lower-to-kernels` fuses), by `gpu.launch_func`
-    of kernels that the pass generates into `gpu.module @qlp_kernels`.
-    (The description is completed with the generator.)
+    with the epilogue that `qlp-lower-to-kernels` fuses (a binary layer's
+    bias `tosa.add`, a per-tensor or per-output-channel `qlp.rescale`, a
+    `qlp.clamp`), by two kernels that the pass generates into
+    `gpu.module @qlp_kernels` and launches with `gpu.launch_func`:
+
+    - a staging kernel (one warp per row) that writes the activations, or
+      the im2col rows of a convolution with the input zero point (or the
+      binary pad value) in the padding, into the operand layout of the GEMM:
+      int8 bytes, int4 nibbles (low nibble first) or 32 binary values per
+      word, zero-padded to whole tiles; with a weight zero point it also
+      writes each row's sum;
+    - a GEMM kernel. Integer layers run on `mma.sync`, chosen by `chip`:
+
+      | chip | int4 x int4 (and int2) | int8 x int8 | int8 x int4 (W4A8) |
+      |---|---|---|---|
+      | sm_75 | m8n8k32 s4 | m8n8k16 s8 | m8n8k16 s8, weights unpacked |
+      | sm_80, sm_86, sm_89 | m16n8k64 s4 | m16n8k32 s8 | m16n8k32 s8, weights unpacked |
+      | sm_90 | m16n8k32 s8, activations staged as int8, weights unpacked | m16n8k32 s8 | m16n8k32 s8, weights unpacked |
+
+      sm_90 has no int4 tensor cores, so every layer with 4-bit weights
+      takes the W4A8 path there: the weights stay packed int4 in global and
+      shared memory and are unpacked to int8 in registers. Both operands are
+      staged through XOR-swizzled shared memory (no bank conflicts for
+      `ldmatrix` and the 16-byte stores) and read with `ldmatrix`; from
+      sm_80 the tiles are fetched with `cp.async` into a 2-stage (4-stage
+      for layers of at most 64 rows) pipeline. Thread blocks cover 128 x 128
+      outputs with 8 warps (16 x 32 with 2 warps for few rows). Binary
+      layers run on xor + `popc` over 32-bit words, one thread per output.
+
+    The epilogue runs on the accumulator registers: the exact `i32` result
+    is `sum(a * w) + col[n] + row_coefficient * rowsum[m]`, where the
+    per-column constant folds the bias and the zero-point terms (`bias -
+    lhs_zp * colsum(w) + K * lhs_zp * rhs_zp`, or `bias + K` for a binary
+    layer, whose kernel accumulates `-2 * popcount`); the wrapping `i32`
+    sum of these terms equals the accumulator, which the verifiers proved
+    fits. The dyadic rescale, clamp and narrowing are then emitted by the
+    same code as `qlp-lower-to-reference`'s, so the two agree bit for bit.
+    The `i32` tensor never reaches global memory.
+
+    Weights are packed at compile time into the `[N][K]` word layout the
+    GEMM streams (for W4A8 the nibbles of each 32-value group are permuted
+    so that one 32-bit word holds both B registers of an `mma` step) and
+    become private `memref.global` constants, with the per-column constants
+    and per-channel scales.
+
+    The launches take the buffers of the layer's tensors, as the CPU kernel
+    lowering does:
+
+    ```mlir
+    %a = bufferization.to_buffer %x read_only : tensor<200x96xi4> to memref<200x96xi4>
+    %staged = memref.alloc(%rows) {alignment = 16 : i64} : memref<?x16xi32>
+    gpu.launch_func @qlp_kernels::@qlp_stage_0 blocks in (%sb, %c1, %c1)
+        threads in (%c256, %c1, %c1) args(%a : memref<200x96xi4>, %staged : memref<?x16xi32>)
+    %w = memref.get_global @__qlp_gpu_0_weights : memref<128x16xi32>
+    ...
+    gpu.launch_func @qlp_kernels::@qlp_gemm_0 blocks in (%c1, %mb, %c1)
+        threads in (%c256, %c1, %c1) args(%staged : ..., %w : ..., %cols : ..., %out : memref<?x40xi8>)
+    %y = bufferization.to_tensor %c restrict writable : memref<200x40xi8> to tensor<200x40xi8>
+    ```
+
+    so that `--qlp-gpu-pipeline` bufferizes and places the whole program
+    on the device afterwards. Layers that do not match keep the reference
+    lowering (and run through the generic GPU mapping of the pipeline). An
+    unknown `chip` is an error.
   }];
   let options = [
     Option<"chip", "chip", "std::string", /*default=*/"\"sm_80\"",
