@@ -10,6 +10,8 @@
 
 #include "dialect/QLPOps.h"
 #include "dialect/QLPTypes.h"
+#include "lowering/GPULowering.h"
+
 #include "lowering/GPUKernelBuilder.h"
 #include "lowering/LayerMatch.h"
 #include "lowering/Passes.h"
@@ -21,6 +23,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/IR/DialectRegistry.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/StringSwitch.h"
 
@@ -424,6 +427,37 @@ matchConv(ConvLike op, int64_t aZp, int64_t bZp,
 }
 
 //===----------------------------------------------------------------------===//
+// Launch memory effects
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct LaunchFuncMemoryEffects
+    : public MemoryEffectOpInterface::ExternalModel<LaunchFuncMemoryEffects,
+                                                    gpu::LaunchFuncOp> {
+  void getEffects(Operation *op,
+                  SmallVectorImpl<SideEffects::EffectInstance<
+                      MemoryEffects::Effect>> &effects) const {
+    for (OpOperand &operand : op->getOpOperands()) {
+      if (!isa<BaseMemRefType>(operand.get().getType()))
+        continue;
+      effects.emplace_back(MemoryEffects::Read::get(), &operand);
+      effects.emplace_back(MemoryEffects::Write::get(), &operand);
+    }
+  }
+};
+} // namespace
+
+void mlir::qlp::registerGPULaunchMemoryEffects(DialectRegistry &registry) {
+  registry.addExtension(+[](MLIRContext *ctx, gpu::GPUDialect *) {
+    if (!gpu::LaunchFuncOp::getOperationName().empty() &&
+        !RegisteredOperationName::lookup(
+             gpu::LaunchFuncOp::getOperationName(), ctx)
+             ->hasInterface<MemoryEffectOpInterface>())
+      gpu::LaunchFuncOp::attachInterface<LaunchFuncMemoryEffects>(*ctx);
+  });
+}
+
+//===----------------------------------------------------------------------===//
 // Pass
 //===----------------------------------------------------------------------===//
 
@@ -431,6 +465,11 @@ namespace {
 struct QLPLowerToGPUPass
     : public qlp::impl::QLPLowerToGPUBase<QLPLowerToGPUPass> {
   using QLPLowerToGPUBase::QLPLowerToGPUBase;
+
+  void getDependentDialects(DialectRegistry &registry) const override {
+    QLPLowerToGPUBase::getDependentDialects(registry);
+    registerGPULaunchMemoryEffects(registry);
+  }
 
   void runOnOperation() override {
     ModuleOp module = getOperation();

@@ -25,6 +25,10 @@
 //     not depend on a runtime library. Then linalg to loops, and the
 //     conversions of every remaining dialect to the LLVM dialect.
 //
+// Each stage is its own function (LLVMLowering.h) so that the GPU pipeline
+// can run stages 1-4, map the loops to GPU kernels, and finish with the
+// host part of stage 5; addLowerToLLVMPasses chains them unchanged.
+//
 //===----------------------------------------------------------------------===//
 
 #include "lowering/LLVMLowering.h"
@@ -189,7 +193,11 @@ void mlir::qlp::registerLLVMLoweringInterfaces(DialectRegistry &registry) {
   tensor::registerSubsetOpInterfaceExternalModels(registry);
 }
 
-void mlir::qlp::addLowerToLLVMPasses(OpPassManager &pm) {
+std::unique_ptr<Pass> mlir::qlp::createStridedCopyToLinalgPass() {
+  return std::make_unique<StridedCopyToLinalgPass>();
+}
+
+void mlir::qlp::addTosaToLinalgStagePasses(OpPassManager &pm) {
   // 1. TOSA. No validation pass: the importers already accepted the input,
   // and a float model run as is should not be held to a TOSA profile.
   tosa::addTosaToLinalgPasses(pm, TosaToLinalgOptions(),
@@ -204,7 +212,9 @@ void mlir::qlp::addLowerToLLVMPasses(OpPassManager &pm) {
   // 2. Elementwise ops on tensors.
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
   pm.addPass(createCanonicalizerPass());
+}
 
+void mlir::qlp::addBufferizeStagePasses(OpPassManager &pm) {
   // 3-4. C interface and bufferization.
   pm.addPass(std::make_unique<PrepareCInterfacePass>());
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
@@ -214,16 +224,18 @@ void mlir::qlp::addLowerToLLVMPasses(OpPassManager &pm) {
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+}
+
+void mlir::qlp::addOutParamsStagePasses(OpPassManager &pm) {
   bufferization::BufferResultsToOutParamsPassOptions outParams;
   outParams.hoistStaticAllocs = true;
   outParams.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createCanonicalizerPass());
+}
 
-  // 5. Loops, then the LLVM dialect.
-  pm.addPass(std::make_unique<StridedCopyToLinalgPass>());
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+void mlir::qlp::addHostToLLVMStagePasses(OpPassManager &pm) {
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
@@ -240,5 +252,15 @@ void mlir::qlp::addLowerToLLVMPasses(OpPassManager &pm) {
   pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
+}
+
+void mlir::qlp::addLowerToLLVMPasses(OpPassManager &pm) {
+  addTosaToLinalgStagePasses(pm);
+  addBufferizeStagePasses(pm);
+  addOutParamsStagePasses(pm);
+  // 5. Loops, then the LLVM dialect.
+  pm.addPass(createStridedCopyToLinalgPass());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  addHostToLLVMStagePasses(pm);
   pm.addPass(createReconcileUnrealizedCastsPass());
 }

@@ -3,7 +3,8 @@
 // The upstream passes that take a program of linalg, arith, tensor (and any
 // remaining TOSA) ops on tensors to the LLVM dialect, ready for the
 // ExecutionEngine or `quant-translate --mlir-to-llvmir`. Shared by
-// `--qlp-cpu-pipeline` and quant-run's float mode.
+// `--qlp-cpu-pipeline` and quant-run's float mode; `--qlp-gpu-pipeline`
+// reuses its stages around the GPU kernel mapping (GPUHostLowering.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,6 +27,36 @@ namespace qlp {
 /// only the C library (malloc, free, memcpy) and libm for transcendental
 /// float math; no MLIR runtime library.
 void addLowerToLLVMPasses(OpPassManager &pm);
+
+// The stages of addLowerToLLVMPasses, in order, for pipelines that insert
+// their own passes between them (`--qlp-gpu-pipeline` maps the loops to GPU
+// kernels between the deallocation and the host lowering). Together with
+// createStridedCopyToLinalgPass, linalg-to-loops and
+// reconcile-unrealized-casts they are exactly addLowerToLLVMPasses.
+
+/// Stages 1-2: TOSA to linalg/arith/tensor (tosa.apply_scale with 64-bit
+/// intermediates), then elementwise ops on tensors to linalg.generic.
+void addTosaToLinalgStagePasses(OpPassManager &pm);
+
+/// Stages 3-4a: the C interface of public functions (llvm.emit_c_interface,
+/// read-only tensor arguments) and one-shot bufferization across function
+/// boundaries with identity layouts. Functions still return their memrefs.
+void addBufferizeStagePasses(OpPassManager &pm);
+
+/// Stage 4b: memref results become trailing out-params (static allocations
+/// hoisted into the caller), then ownership-based deallocation.
+void addOutParamsStagePasses(OpPassManager &pm);
+
+/// Stage 5 without the loops: affine, scf, strided metadata and
+/// bufferization leftovers, then the conversions of every host dialect to
+/// the LLVM dialect. Leaves unrealized casts for the caller to reconcile
+/// (after any further conversion, such as gpu-to-llvm).
+void addHostToLLVMStagePasses(OpPassManager &pm);
+
+/// Rewrites every memref.copy whose source or target has a non-identity
+/// layout into linalg.copy (`qlp-strided-copy-to-linalg`), so that it
+/// becomes loops instead of a call to the `memrefCopy` runtime function.
+std::unique_ptr<Pass> createStridedCopyToLinalgPass();
 
 /// Registers the external interface models these passes rely on: the
 /// bufferization, deallocation and subset interfaces of arith, cf, func,

@@ -40,8 +40,32 @@ llvm_config.add_tool_substitutions(tools, tool_dirs)
 if config.qlp_have_ptxas:
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", config.qlp_ptxas))
-if config.qlp_have_cuda_gpu:
+
+
+def cuda_device_usable():
+    """Whether the CUDA driver loads and reports a device, as quant-run's
+    qlp_cuda_available() decides: nvidia-smi alone can list a GPU that this
+    process cannot use (no libcuda.so.1 in a container, a driver/library
+    mismatch)."""
+    import ctypes
+
+    try:
+        driver = ctypes.CDLL("libcuda.so.1")
+    except OSError:
+        return False
+    count = ctypes.c_int(0)
+    return (driver.cuInit(0) == 0
+            and driver.cuDeviceGetCount(ctypes.byref(count)) == 0
+            and count.value > 0)
+
+
+if config.qlp_have_cuda_gpu and cuda_device_usable():
     config.available_features.add("cuda-gpu")
+
+# A stand-in CUDA driver (test/unit/FakeCudaDriver.h) that records launches
+# instead of running them: quant-run --device=gpu tests that need no GPU
+# load it with QLP_CUDA_LIBRARY=%fake_cuda_driver.
+config.substitutions.append(("%fake_cuda_driver", config.qlp_fake_cuda_driver))
 
 # Execution tests run lowered programs with upstream tools: mlir-opt's
 # tensor-to-LLVM passes (%upstream_to_llvm), then mlir-runner with the runner

@@ -4,6 +4,7 @@
 //             [--repeat=N] [--print] [--dequantize] [--float]
 //             [--calibration=FILE] [--weight-bits=N] [--act-bits=N]
 //             [--rounding=single_round|double_round|tflite]
+//             [--device=cpu|gpu] [--chip=sm_XX]
 //
 // Runs the quant-lp integer pipeline on any input it accepts (unless
 // --float, which runs the file as is: the float model's own results), records
@@ -30,16 +31,32 @@
 //   time: median=<ms> ms min=<ms> ms max=<ms> ms
 // (the call alone: compilation and .npy I/O are excluded).
 //
+// --device=gpu compiles with --qlp-gpu-pipeline instead (for --chip, by
+// default the present GPU's architecture, or the newest the pipeline knows
+// that the GPU can run) and runs the host program, which launches the
+// kernels through libqlp_cuda_runtime's mgpu* functions on the CUDA driver.
+// It needs a usable CUDA device: without one (or without the driver) it
+// fails before compiling. Inputs are copied to the device and results back
+// by the program itself, so the .npy boundary is the same as on the CPU. An
+// input that already contains gpu.binary ops (the output of
+// --qlp-gpu-pipeline, host code in the LLVM dialect) runs as is; its entry
+// must carry `qlp.signature`, the function type of the tensor program, since
+// the LLVM function's own type no longer has the shapes. The timing of
+// --repeat covers all GPU work: every gpu.launch_func waits for its kernel,
+// and quant-run also synchronizes the device after each call.
+//
 //===----------------------------------------------------------------------===//
 
 #include "lowering/LLVMLowering.h"
 #include "lowering/Passes.h"
 #include "lowering/Pipelines.h"
+#include "runtime/qlp_cuda.h"
 #include "runtime/qlp_kernels.h"
 #include "tools/Npy.h"
 #include "tools/RegisterDialects.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 
@@ -51,8 +68,11 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
@@ -168,6 +188,24 @@ static cl::opt<KernelISA> kernelISA(
                           "AVX-512 plus AMX-INT8 tiles (error if unsupported)")),
     cl::cat(runCategory));
 
+namespace {
+enum class Device { CPU, GPU };
+} // namespace
+static cl::opt<Device> device(
+    "device", cl::desc("Where the entry runs"), cl::init(Device::CPU),
+    cl::values(clEnumValN(Device::CPU, "cpu",
+                          "JIT-compiled for the host CPU (default)"),
+               clEnumValN(Device::GPU, "gpu",
+                          "compiled with --qlp-gpu-pipeline and run on the "
+                          "CUDA GPU (needs the CUDA driver and a device)")),
+    cl::cat(runCategory));
+static cl::opt<std::string> chipName(
+    "chip",
+    cl::desc("With --device=gpu: the chip to compile for (sm_75, sm_80, "
+             "sm_86, sm_89 or sm_90; default: the GPU's own, or the newest "
+             "of those it can run)"),
+    cl::value_desc("sm_XX"), cl::cat(runCategory));
+
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "quant-run: error: " << message << "\n";
   return 1;
@@ -223,9 +261,9 @@ static std::optional<npy::DType> getDType(Type type) {
 
 /// Describes one boundary type, or explains why quant-run cannot pass it.
 static FailureOr<BoundaryValue> describe(Type type, const std::string &name,
-                                         func::FuncOp entry) {
+                                         StringRef entry) {
   auto emit = [&](const llvm::Twine &why) {
-    fail(name + " of @" + entry.getSymName() + " has type " + toString(type) +
+    fail(name + " of @" + entry + " has type " + toString(type) +
          ": " + why);
     return failure();
   };
@@ -337,7 +375,7 @@ static bool needsReferenceLowering(ModuleOp module) {
 /// Reads input `index` and turns it into the memory image of `value`.
 static FailureOr<npy::Array> loadInput(unsigned index,
                                        const BoundaryValue &value,
-                                       func::FuncOp entry) {
+                                       StringRef entry) {
   const std::string &path = inputFiles[index];
   llvm::Expected<npy::Array> array = npy::read(path);
   if (!array) {
@@ -346,7 +384,7 @@ static FailureOr<npy::Array> loadInput(unsigned index,
   }
   std::string prefix = "input " + std::to_string(index) + " ('" + path +
                        "') for " + value.name + " of @" +
-                       entry.getSymName().str() + " (" +
+                       entry.str() + " (" +
                        toString(value.type) + "): ";
   if (ArrayRef<int64_t>(array->shape) != value.type.getShape()) {
     fail(prefix + "expected shape " + shapeString(value.type.getShape()) +
@@ -435,18 +473,104 @@ struct RunResult {
 };
 } // namespace
 
+/// The architecture number of "sm_XY" (XY), if `name` is one.
+static std::optional<unsigned> parseArch(StringRef name) {
+  unsigned arch = 0;
+  if (!name.consume_front("sm_") || name.getAsInteger(10, arch))
+    return std::nullopt;
+  return arch;
+}
+
+/// The chip to compile for: --chip, checked against the present GPU, or the
+/// newest chip the GPU pipeline knows that the GPU runs (PTX for an older
+/// architecture runs on a newer one: the driver compiles it for the GPU).
+static FailureOr<GPUChip> selectChip() {
+  char deviceChip[32];
+  if (qlp_cuda_device_chip(deviceChip, sizeof(deviceChip)) != QLP_CUDA_OK) {
+    fail(Twine("cannot query the GPU's architecture: ") +
+         qlp_cuda_last_error());
+    return failure();
+  }
+  std::optional<unsigned> deviceArch = parseArch(deviceChip);
+  if (!deviceArch) {
+    fail(Twine("the GPU reports an unknown architecture '") + deviceChip +
+         "'");
+    return failure();
+  }
+  const GPUChip chips[] = {GPUChip::SM75, GPUChip::SM80, GPUChip::SM86,
+                           GPUChip::SM89, GPUChip::SM90};
+  if (!chipName.empty()) {
+    for (GPUChip chip : chips) {
+      if (stringifyGPUChip(chip) != chipName)
+        continue;
+      if (*parseArch(stringifyGPUChip(chip)) > *deviceArch) {
+        fail("--chip=" + chipName + " code cannot run on this GPU (" +
+             deviceChip + ")");
+        return failure();
+      }
+      return chip;
+    }
+    std::string known;
+    for (GPUChip chip : chips)
+      known += (known.empty() ? "" : ", ") + stringifyGPUChip(chip).str();
+    fail("unknown --chip '" + chipName + "' (supported: " + known + ")");
+    return failure();
+  }
+  std::optional<GPUChip> best;
+  for (GPUChip chip : chips)
+    if (*parseArch(stringifyGPUChip(chip)) <= *deviceArch)
+      best = chip;
+  if (!best) {
+    fail(Twine("this GPU is ") + deviceChip +
+         "; quant-lp's GPU code needs sm_75 or newer");
+    return failure();
+  }
+  return *best;
+}
+
+/// Whether the module holds compiled GPU code (the output of
+/// --qlp-gpu-pipeline).
+static bool containsGPUBinary(ModuleOp module) {
+  return !module.getOps<gpu::BinaryOp>().empty();
+}
+
+/// The attribute that carries the tensor-level function type of an entry
+/// whose host code is already in the LLVM dialect.
+static constexpr llvm::StringLiteral kSignatureAttrName = "qlp.signature";
+
 /// Compiles and runs the entry. With `asIs` the quant-lp pipeline is
 /// skipped (--float). Results are printed and written as the options ask,
 /// or, with `collected`, only returned there.
-static int runQuantRun(bool asIs, std::vector<RunResult> *collected) {
+static int runQuantRun(bool asIs, Device target,
+                       std::vector<RunResult> *collected) {
   if (jitOptLevel > 3)
     return fail("-O" + llvm::Twine(jitOptLevel.getValue()) +
                 " is not an optimization level (0-3)");
+
+  bool onGPU = target == Device::GPU;
+  GPUChip chip = GPUChip::SM80;
+  if (onGPU) {
+    // Before compiling anything: without a device there is nothing to run.
+    if (!qlp_cuda_available())
+      return fail(Twine("--device=gpu needs a CUDA GPU, but none is usable: ") +
+                  qlp_cuda_last_error());
+    FailureOr<GPUChip> selected = selectChip();
+    if (failed(selected))
+      return 1;
+    chip = *selected;
+  }
 
   DialectRegistry registry;
   registerQuantLPToolDialects(registry);
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
+  // The GPU flow: serializing gpu.modules for #nvvm.target, then
+  // translating gpu.binary (embedded through #gpu.select_object) and
+  // gpu.launch_func (calls to the mgpu* functions).
+  NVVM::registerNVVMTargetInterfaceExternalModels(registry);
+  registerGPUDialectTranslation(registry);
+  registerNVVMDialectTranslation(registry);
+  gpu::registerOffloadingLLVMTranslationInterfaceExternalModels(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
   // A pipeline diagnostic would otherwise dump the whole module after the
@@ -468,53 +592,101 @@ static int runQuantRun(bool asIs, std::vector<RunResult> *collected) {
   if (!module)
     return fail("cannot parse '" + inputFilename + "'");
 
+  auto functionNames = [&] {
+    std::string names;
+    for (Operation &op : module->getBody()->getOperations()) {
+      auto function = dyn_cast<FunctionOpInterface>(op);
+      if (!function || function.isExternal() ||
+          function.getName().starts_with("_mlir_ciface_"))
+        continue;
+      names += (names.empty() ? "@" : ", @") + function.getName().str();
+    }
+    return names.empty() ? std::string("none") : names;
+  };
+
+  // A program compiled for the GPU already runs as is; it cannot run on the
+  // CPU.
+  bool prebuilt = containsGPUBinary(*module);
+  if (prebuilt && !onGPU)
+    return fail("'" + inputFilename +
+                "' contains compiled GPU code (gpu.binary); run it with "
+                "--device=gpu");
+
+  if (onGPU && asIs && !prebuilt)
+    return fail("--float runs the input as is; on the GPU that needs "
+                "compiled GPU code (gpu.binary ops, the output of "
+                "--qlp-gpu-pipeline)");
+
+  FunctionType signature;
   auto lookupEntry = [&]() -> func::FuncOp {
     return module->lookupSymbol<func::FuncOp>(entryName);
   };
-  func::FuncOp entry = lookupEntry();
-  if (!entry) {
-    std::string names;
-    for (func::FuncOp func : module->getOps<func::FuncOp>())
-      if (!func.isExternal())
-        names += (names.empty() ? "@" : ", @") + func.getSymName().str();
-    return fail("no function @" + entryName + " in '" + inputFilename +
-                "' (functions: " + (names.empty() ? "none" : names) + ")");
-  }
-  if (entry.isExternal())
-    return fail("@" + entryName + " is a declaration without a body");
-
-  // The integer program.
-  if (!asIs) {
-    PassManager pm(&context);
-    if (failed(applyPassManagerCLOptions(pm)))
-      return fail("invalid pass manager options");
-    CPUPipelineOptions options;
-    options.calibration = calibrationFile.getValue();
-    options.weightBits = weightBits.getValue();
-    options.actBits = actBits.getValue();
-    options.rounding = rounding.getValue();
-    options.kernels = useKernels.getValue();
-    buildIntegerProgramPipeline(pm, options);
-    if (failed(pm.run(*module)))
-      return fail("the quant-lp pipeline failed on '" + inputFilename + "'");
+  func::FuncOp entry;
+  if (prebuilt) {
+    auto lowered = module->lookupSymbol<LLVM::LLVMFuncOp>(entryName);
+    if (!lowered) {
+      if (lookupEntry())
+        return fail("'" + inputFilename +
+                    "' contains gpu.binary ops, so it runs as is, but @" +
+                    entryName +
+                    " is not in the LLVM dialect (run quant-run on the "
+                    "program before --qlp-gpu-pipeline, or on the "
+                    "pipeline's whole output)");
+      return fail("no function @" + entryName + " in '" + inputFilename +
+                  "' (functions: " + functionNames() + ")");
+    }
+    if (lowered.isExternal())
+      return fail("@" + entryName + " is a declaration without a body");
+    auto attr = lowered->getAttrOfType<TypeAttr>(kSignatureAttrName);
+    if (!attr || !isa<FunctionType>(attr.getValue()))
+      return fail("@" + entryName + " in '" + inputFilename +
+                  "' has no '" + kSignatureAttrName +
+                  "' attribute (the function type of the program on "
+                  "tensors), which quant-run needs to pass .npy files to "
+                  "compiled GPU code");
+    signature = cast<FunctionType>(attr.getValue());
+  } else {
     entry = lookupEntry();
     if (!entry)
-      return fail("the quant-lp pipeline removed @" + entryName);
+      return fail("no function @" + entryName + " in '" + inputFilename +
+                  "' (functions: " + functionNames() + ")");
+    if (entry.isExternal())
+      return fail("@" + entryName + " is a declaration without a body");
+
+    // The integer program.
+    if (!asIs) {
+      PassManager pm(&context);
+      if (failed(applyPassManagerCLOptions(pm)))
+        return fail("invalid pass manager options");
+      CPUPipelineOptions options;
+      options.calibration = calibrationFile.getValue();
+      options.weightBits = weightBits.getValue();
+      options.actBits = actBits.getValue();
+      options.rounding = rounding.getValue();
+      options.kernels = useKernels.getValue();
+      buildIntegerProgramPipeline(pm, options);
+      if (failed(pm.run(*module)))
+        return fail("the quant-lp pipeline failed on '" + inputFilename +
+                    "'");
+      entry = lookupEntry();
+      if (!entry)
+        return fail("the quant-lp pipeline removed @" + entryName);
+    }
+    signature = entry.getFunctionType();
   }
 
   // The signature the caller sees.
-  FunctionType signature = entry.getFunctionType();
   SmallVector<BoundaryValue> arguments, results;
   for (auto [i, type] : llvm::enumerate(signature.getInputs())) {
     FailureOr<BoundaryValue> value =
-        describe(type, "argument " + std::to_string(i), entry);
+        describe(type, "argument " + std::to_string(i), entryName);
     if (failed(value))
       return 1;
     arguments.push_back(std::move(*value));
   }
   for (auto [i, type] : llvm::enumerate(signature.getResults())) {
     FailureOr<BoundaryValue> value =
-        describe(type, "result " + std::to_string(i), entry);
+        describe(type, "result " + std::to_string(i), entryName);
     if (failed(value))
       return 1;
     results.push_back(std::move(*value));
@@ -531,7 +703,7 @@ static int runQuantRun(bool asIs, std::vector<RunResult> *collected) {
   // Read the inputs before compiling, so that a bad file fails fast.
   SmallVector<npy::Array> buffers;
   for (auto [i, value] : llvm::enumerate(arguments)) {
-    FailureOr<npy::Array> array = loadInput(i, value, entry);
+    FailureOr<npy::Array> array = loadInput(i, value, entryName);
     if (failed(array))
       return 1;
     buffers.push_back(std::move(*array));
@@ -541,38 +713,60 @@ static int runQuantRun(bool asIs, std::vector<RunResult> *collected) {
 
   // Lower. The entry is called from outside, so it must be public for the
   // C interface.
-  entry.setPublic();
-  if (needsReferenceLowering(*module)) {
+  if (entry)
+    entry.setPublic();
+  if (onGPU && !prebuilt) {
+    // The whole GPU flow, from the integer program (which it accepts like
+    // any qlp input) to the host program with embedded GPU binaries.
     PassManager pm(&context);
     if (failed(applyPassManagerCLOptions(pm)))
       return fail("invalid pass manager options");
-    if (useKernels)
-      pm.addPass(createQLPLowerToKernels());
-    pm.addPass(createQLPLowerToReference());
+    GPUPipelineOptions options;
+    options.calibration = calibrationFile.getValue();
+    options.weightBits = weightBits.getValue();
+    options.actBits = actBits.getValue();
+    options.rounding = rounding.getValue();
+    options.kernels = useKernels.getValue();
+    options.chip = chip;
+    // PTX: the driver compiles it for the GPU at load time, so running
+    // needs no CUDA toolkit.
+    options.format = GPUBinaryFormat::PTX;
+    options.lowerToLLVM = true;
+    buildGPUPipeline(pm, options);
     if (failed(pm.run(*module)))
-      return fail("the lowering of qlp ops failed on '" + inputFilename +
-                  "'");
-    entry = lookupEntry();
-    if (!entry)
-      return fail("qlp-lower-to-reference removed @" + entryName);
-    FunctionType lowered = entry.getFunctionType();
-    if (lowered.getNumInputs() != arguments.size() ||
-        lowered.getNumResults() != results.size())
-      return fail("qlp-lower-to-reference changed the signature of @" +
-                  entryName + " from " + toString(signature) + " to " +
-                  toString(lowered));
-    for (auto [type, value] : llvm::zip(lowered.getInputs(), arguments))
-      if (!isLoweredFormOf(type, value))
-        return fail("qlp-lower-to-reference turned " + value.name + " of @" +
-                    entryName + " from " + toString(value.type) + " into " +
-                    toString(type));
-    for (auto [type, value] : llvm::zip(lowered.getResults(), results))
-      if (!isLoweredFormOf(type, value))
-        return fail("qlp-lower-to-reference turned " + value.name + " of @" +
-                    entryName + " from " + toString(value.type) + " into " +
-                    toString(type));
-  }
-  {
+      return fail("the quant-lp GPU pipeline (" + stringifyGPUChip(chip) +
+                  ") failed on '" + inputFilename + "'");
+  } else if (!onGPU) {
+    if (needsReferenceLowering(*module)) {
+      PassManager pm(&context);
+      if (failed(applyPassManagerCLOptions(pm)))
+        return fail("invalid pass manager options");
+      if (useKernels)
+        pm.addPass(createQLPLowerToKernels());
+      pm.addPass(createQLPLowerToReference());
+      if (failed(pm.run(*module)))
+        return fail("the lowering of qlp ops failed on '" + inputFilename +
+                    "'");
+      entry = lookupEntry();
+      if (!entry)
+        return fail("qlp-lower-to-reference removed @" + entryName);
+      FunctionType lowered = entry.getFunctionType();
+      if (lowered.getNumInputs() != arguments.size() ||
+          lowered.getNumResults() != results.size())
+        return fail("qlp-lower-to-reference changed the signature of @" +
+                    entryName + " from " + toString(signature) + " to " +
+                    toString(lowered));
+      for (auto [type, value] : llvm::zip(lowered.getInputs(), arguments))
+        if (!isLoweredFormOf(type, value))
+          return fail("qlp-lower-to-reference turned " + value.name +
+                      " of @" + entryName + " from " + toString(value.type) +
+                      " into " + toString(type));
+      for (auto [type, value] : llvm::zip(lowered.getResults(), results))
+        if (!isLoweredFormOf(type, value))
+          return fail("qlp-lower-to-reference turned " + value.name +
+                      " of @" + entryName + " from " + toString(value.type) +
+                      " into " + toString(type));
+    }
     PassManager pm(&context);
     if (failed(applyPassManagerCLOptions(pm)))
       return fail("invalid pass manager options");
@@ -583,10 +777,14 @@ static int runQuantRun(bool asIs, std::vector<RunResult> *collected) {
   }
   // Anything outside the LLVM dialect cannot be translated; name it here
   // rather than letting the translation fail with a less precise message.
+  // GPU programs keep their binaries and launches, which the GPU dialect's
+  // translation turns into the embedded binary and mgpu* calls.
   Operation *leftover = nullptr;
   module->walk([&](Operation *op) {
     if (op == module->getOperation() ||
         isa_and_nonnull<LLVM::LLVMDialect>(op->getDialect()))
+      return WalkResult::advance();
+    if (onGPU && isa<gpu::BinaryOp, gpu::LaunchFuncOp>(op))
       return WalkResult::advance();
     leftover = op;
     return WalkResult::interrupt();
@@ -596,6 +794,24 @@ static int runQuantRun(bool asIs, std::vector<RunResult> *collected) {
         << leftover->getName()
         << "' was not lowered to the LLVM dialect; quant-run cannot run it";
     return 1;
+  }
+  // quant-run calls the C interface with one descriptor pointer per
+  // argument and result; a GPU program's host code must have kept it.
+  if (onGPU) {
+    std::string wrapperName = "_mlir_ciface_" + entryName;
+    auto wrapper = module->lookupSymbol<LLVM::LLVMFuncOp>(wrapperName);
+    size_t expected = arguments.size() + results.size();
+    if (!wrapper || wrapper.isExternal())
+      return fail("the GPU program has no C interface @" + wrapperName +
+                  " for @" + entryName);
+    LLVM::LLVMFunctionType type = wrapper.getFunctionType();
+    if (type.getNumParams() != expected ||
+        !isa<LLVM::LLVMVoidType>(type.getReturnType()) ||
+        !llvm::all_of(type.getParams(), llvm::IsaPred<LLVM::LLVMPointerType>))
+      return fail("the C interface @" + wrapperName + " has type " +
+                  toString(type) + ", expected " + llvm::Twine(expected) +
+                  " pointer(s) to memref descriptors (the arguments, then "
+                  "the results) and no result");
   }
 
   // JIT-compile.
@@ -627,16 +843,23 @@ static int runQuantRun(bool asIs, std::vector<RunResult> *collected) {
   if (!engine)
     return fail("JIT compilation failed: " +
                 llvm::toString(engine.takeError()));
-  // The kernels the program calls live in this executable (qlp_runtime is
-  // linked in statically), not in a shared library the JIT could search.
+  // The functions the program calls live in this executable (qlp_runtime
+  // and qlp_cuda_runtime are linked in statically), not in a shared library
+  // the JIT could search: the CPU kernels, and the mgpu* functions of GPU
+  // programs. They must be known before the first lookup, which runs the
+  // global constructors that load the GPU binaries.
   (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
     llvm::orc::SymbolMap symbols;
-    auto add = [&](StringRef name, auto *function) {
-      symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(function),
+    auto add = [&](StringRef name, void *address) {
+      symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
                                  llvm::JITSymbolFlags::Exported};
     };
-    add("qlp_rt_gemm", &qlp_rt_gemm);
-    add("qlp_rt_conv2d", &qlp_rt_conv2d);
+    add("qlp_rt_gemm", reinterpret_cast<void *>(&qlp_rt_gemm));
+    add("qlp_rt_conv2d", reinterpret_cast<void *>(&qlp_rt_conv2d));
+    size_t count = 0;
+    const qlp_cuda_symbol *cudaSymbols = qlp_cuda_runtime_symbols(&count);
+    for (size_t i = 0; i < count; ++i)
+      add(cudaSymbols[i].name, cudaSymbols[i].address);
     return symbols;
   });
   if (kernelISA != KernelISA::Auto) {
@@ -647,11 +870,16 @@ static int runQuantRun(bool asIs, std::vector<RunResult> *collected) {
       return fail(Twine("this CPU cannot run the '") + qlp_rt_isa_name(isa) +
                   "' kernels");
   }
+  // Run the global constructors: a GPU program's load its binaries there
+  // (the driver compiles the PTX now). lookupPacked does not run them.
+  (*engine)->initialize();
   llvm::Expected<void (*)(void **)> function =
       (*engine)->lookupPacked("_mlir_ciface_" + entryName);
   if (!function)
     return fail("JIT lookup of @" + entryName +
                 " failed: " + llvm::toString(function.takeError()));
+  if (onGPU && qlp_cuda_status() != QLP_CUDA_OK)
+    return fail(Twine("cannot load the GPU code: ") + qlp_cuda_last_error());
 
   // The C interface takes a pointer to a descriptor per argument, then one
   // per result (the out-params); the packed wrapper takes a pointer to each
@@ -665,17 +893,31 @@ static int runQuantRun(bool asIs, std::vector<RunResult> *collected) {
   for (void *&pointer : descriptorPointers)
     packedArgs.push_back(&pointer);
 
-  auto call = [&] { (*function)(packedArgs.data()); };
+  // On the GPU, a call ends when its work has: the launches are
+  // synchronous already, and the device is synchronized besides, so that
+  // --repeat never times work still in flight. A CUDA error stops the run
+  // (the runtime turned every later call into a no-op).
+  auto call = [&]() -> bool {
+    (*function)(packedArgs.data());
+    return !onGPU || qlp_cuda_synchronize() == QLP_CUDA_OK;
+  };
+  auto gpuFailure = [&] {
+    return fail(Twine("the GPU program failed: ") + qlp_cuda_last_error());
+  };
   if (repeat == 0) {
-    call();
+    if (!call())
+      return gpuFailure();
   } else {
-    call();
+    if (!call())
+      return gpuFailure();
     std::vector<double> milliseconds;
     milliseconds.reserve(repeat);
     for (unsigned i = 0; i < repeat; ++i) {
       auto start = std::chrono::steady_clock::now();
-      call();
+      bool ok = call();
       auto end = std::chrono::steady_clock::now();
+      if (!ok)
+        return gpuFailure();
       milliseconds.push_back(
           std::chrono::duration<double, std::milli>(end - start).count());
     }
@@ -716,9 +958,11 @@ static int runQuantRun(bool asIs, std::vector<RunResult> *collected) {
 /// model's values and the absolute error, then the error's max and mean.
 static int compareWithFloat() {
   std::vector<RunResult> integer, real;
-  if (int rc = runQuantRun(/*asIs=*/false, &integer))
+  // The integer program runs where --device says; the float model, which
+  // only the CPU flow compiles, on the CPU.
+  if (int rc = runQuantRun(/*asIs=*/false, device, &integer))
     return rc;
-  if (int rc = runQuantRun(/*asIs=*/true, &real))
+  if (int rc = runQuantRun(/*asIs=*/true, Device::CPU, &real))
     return rc;
   if (integer.size() != real.size())
     return fail("the integer program returns " + llvm::Twine(integer.size()) +
@@ -768,11 +1012,16 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(
       argc, argv,
       "quant-run: compile a model with quant-lp and run it on .npy inputs\n");
+  if (!chipName.empty() && device != Device::GPU)
+    return fail("--chip applies to --device=gpu only");
+  if (device == Device::GPU && kernelISA != KernelISA::Auto)
+    return fail("--isa selects the CPU kernels; it does not apply to "
+                "--device=gpu");
   if (compareFloat) {
     if (runAsIs || repeat || !outputFiles.empty())
       return fail("--compare-float runs both models itself; it does not "
                   "combine with --float, --repeat or --output");
     return compareWithFloat();
   }
-  return runQuantRun(runAsIs, /*collected=*/nullptr);
+  return runQuantRun(runAsIs, device, /*collected=*/nullptr);
 }

@@ -26,6 +26,18 @@ one quant-run compilation. Then:
      `quant-run --kernels=true --isa=generic` (the forced portable fallback)
      must equal the reference lowering's results element for element.
 
+With --device=gpu the same cases test the GPU lowering instead (steps 1 and
+3 change; step 2, the reference lowering against NumPy, stays):
+
+  1. for every chip of --chips, `quant-opt --qlp-gpu-pipeline="chip=C
+     to-llvm=false"` must turn every case's layer into a launch of a
+     quant-lp GEMM kernel (`gpu.launch_func @qlp_kernels::@qlp_gemm_N`),
+     and with --ptxas, the full pipeline's PTX (`quant-translate
+     --qlp-emit-ptx`) must assemble with `ptxas -arch=C`;
+  3. with --execute, `quant-run --device=gpu --chip=C` must equal the
+     reference lowering's results element for element (this needs a CUDA
+     GPU of that chip or newer, or the runtime's emulator).
+
 The run's seed comes from --seed, else the environment variable
 QLP_KERNEL_SEED, else os.urandom, and is printed first. Case I draws
 everything (shapes, attributes, weights, data) from its own generator seeded
@@ -718,6 +730,24 @@ def compare(family, label, oracle_name, cases, got, want, seed):
     return not failing
 
 
+def cpu_modes(family):
+    """The CPU kernel modes this machine can run, as (label, flags)."""
+    modes = []
+    if cpu_has_avx512():
+        modes.append(("avx512", ["--kernels=true", "--isa=avx512"]))
+    else:
+        print(f"{family} avx512: skipped, this CPU lacks AVX-512 VNNI/VPOPCNTDQ")
+    # AMX tiles run the 8-bit-weight (S8) layers; the other formats keep
+    # their AVX-512 kernels under AMX, which the avx512 mode already covers.
+    if family in ("int8", "conv-int8"):
+        if cpu_has_amx():
+            modes.append(("amx", ["--kernels=true", "--isa=amx"]))
+        else:
+            print(f"{family} amx: skipped, this CPU lacks AMX-INT8")
+    modes.append(("generic", ["--kernels=true", "--isa=generic"]))
+    return modes
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -728,6 +758,16 @@ def main():
     p.add_argument("--tmp", required=True, help="directory for the module and .npy files")
     p.add_argument("--seed", type=int, help="default: $QLP_KERNEL_SEED, else random")
     p.add_argument("--only", help="comma-separated case indices to run (replay)")
+    p.add_argument("--device", choices=["cpu", "gpu"], default="cpu")
+    p.add_argument("--chips", default="sm_75,sm_80,sm_86,sm_89,sm_90",
+                   help="GPU chips to compile for (--device=gpu); `native` is "
+                        "the chip of the GPU quant-run finds (execution only)")
+    p.add_argument("--quant-translate", help="for --ptxas (--device=gpu)")
+    p.add_argument("--ptxas", help="assemble each chip's PTX (--device=gpu)")
+    p.add_argument("--execute", action="store_true",
+                   help="run the GPU programs (--device=gpu)")
+    p.add_argument("--run-flags", default="",
+                   help="extra quant-run flags of the GPU runs")
     args = p.parse_args()
 
     if args.seed is not None:
@@ -755,34 +795,85 @@ def main():
     ok = True
     timings = [f"generation {time.time() - start:.1f}s"]
 
-    # 1. Every case's layer becomes a kernel call in the flow quant-run
-    # compiles (the integer-program passes, qlp-lower-to-kernels and the
-    # reference lowering): one call per case, or the comparisons below could
-    # pass on the reference lowering alone.
-    t = time.time()
-    rc, out = run([args.quant_opt, "--qlp-cpu-pipeline=to-llvm=false", module])
-    if rc != 0:
-        print(f"FAILURE: quant-opt --qlp-cpu-pipeline=to-llvm=false failed "
-              f"(seed {seed}):\n{out[-4000:]}")
-        ok = False
-    else:
-        calls = out.count("call @qlp_rt_gemm(") + out.count("call @qlp_rt_conv2d(")
-        print(f"{family} kernel calls: {calls} for {len(cases)} layers")
-        if calls != len(cases):
-            print(f"FAILURE: {len(cases) - calls} layers kept the reference lowering "
-                  f"(seed {seed})")
-            ok = False
-        # Every binary bias add drawn is within the kernels' bound, so each
-        # must be fused into its layer's call (none reaches the reference
-        # lowering, which would leave it as tosa.add in this output).
-        adds = sum(1 for c in cases if str(c.params.get("bias", "")).startswith("tosa.add"))
-        if adds:
-            left = out.count("tosa.add")
-            print(f"{family} bias adds: {adds - left} of {adds} fused")
-            if left:
-                print(f"FAILURE: {left} binary bias adds were not fused (seed {seed})")
+    chips = [c for c in args.chips.split(",") if c]
+    if args.device == "gpu":
+        # 1. Every case's layer becomes a quant-lp GEMM kernel launch on
+        # every chip, and the PTX assembles.
+        for chip in chips:
+            if chip == "native":
+                continue
+            t = time.time()
+            rc, out = run([args.quant_opt,
+                           f"--qlp-gpu-pipeline=chip={chip} to-llvm=false", module])
+            if rc != 0:
+                print(f"FAILURE: quant-opt --qlp-gpu-pipeline=chip={chip} "
+                      f"to-llvm=false failed (seed {seed}):\n{out[-4000:]}")
                 ok = False
-    timings.append(f"quant-opt {time.time() - t:.1f}s")
+                continue
+            launches = out.count("gpu.launch_func  @qlp_kernels::@qlp_gemm_") + \
+                out.count("gpu.launch_func @qlp_kernels::@qlp_gemm_")
+            print(f"{family} {chip} kernel launches: {launches} for {len(cases)} layers")
+            if launches != len(cases):
+                print(f"FAILURE: {len(cases) - launches} layers kept the generic "
+                      f"GPU lowering on {chip} (seed {seed})")
+                ok = False
+            if args.ptxas:
+                binary = os.path.join(args.tmp, f"{chip}.mlir")
+                ptx = os.path.join(args.tmp, f"{chip}.ptx")
+                rc, out = run([args.quant_opt, f"--qlp-gpu-pipeline=chip={chip}",
+                               module, "-o", binary])
+                if rc == 0:
+                    rc, out = run([args.quant_translate, "--qlp-emit-ptx", binary,
+                                   "-o", ptx])
+                if rc == 0:
+                    # One PTX module per gpu.binary, each after its comment
+                    # line; ptxas takes one module per file.
+                    with open(ptx) as f:
+                        parts = f.read().split("// gpu.binary ")[1:]
+                    for i, part in enumerate(parts):
+                        path = os.path.join(args.tmp, f"{chip}.{i}.ptx")
+                        with open(path, "w") as f:
+                            f.write(part.split("\n", 1)[1])
+                        rc, out = run([args.ptxas, f"-arch={chip}", path, "-o",
+                                       os.devnull])
+                        if rc != 0:
+                            break
+                if rc != 0:
+                    print(f"FAILURE: the {chip} PTX does not assemble (seed {seed}):"
+                          f"\n{out[-4000:]}")
+                    ok = False
+                else:
+                    print(f"{family} {chip} ptxas: {len(parts)} modules assemble")
+            timings.append(f"{chip} {time.time() - t:.1f}s")
+    else:
+        # 1. Every case's layer becomes a kernel call in the flow quant-run
+        # compiles (the integer-program passes, qlp-lower-to-kernels and the
+        # reference lowering): one call per case, or the comparisons below could
+        # pass on the reference lowering alone.
+        t = time.time()
+        rc, out = run([args.quant_opt, "--qlp-cpu-pipeline=to-llvm=false", module])
+        if rc != 0:
+            print(f"FAILURE: quant-opt --qlp-cpu-pipeline=to-llvm=false failed "
+                  f"(seed {seed}):\n{out[-4000:]}")
+            ok = False
+        else:
+            calls = out.count("call @qlp_rt_gemm(") + out.count("call @qlp_rt_conv2d(")
+            print(f"{family} kernel calls: {calls} for {len(cases)} layers")
+            if calls != len(cases):
+                print(f"FAILURE: {len(cases) - calls} layers kept the reference lowering "
+                      f"(seed {seed})")
+                ok = False
+            # Every binary bias add drawn is within the kernels' bound, so each
+            # must be fused into its layer's call (none reaches the reference
+            # lowering, which would leave it as tosa.add in this output).
+            adds = sum(1 for c in cases if str(c.params.get("bias", "")).startswith("tosa.add"))
+            if adds:
+                left = out.count("tosa.add")
+                print(f"{family} bias adds: {adds - left} of {adds} fused")
+                if left:
+                    print(f"FAILURE: {left} binary bias adds were not fused (seed {seed})")
+                    ok = False
+        timings.append(f"quant-opt {time.time() - t:.1f}s")
 
     def quant_run(label, flags):
         t = time.time()
@@ -806,18 +897,16 @@ def main():
 
     # 3. The kernels, fast path and forced fallback, against the reference.
     modes = []
-    if cpu_has_avx512():
-        modes.append(("avx512", ["--kernels=true", "--isa=avx512"]))
-    else:
-        print(f"{family} avx512: skipped, this CPU lacks AVX-512 VNNI/VPOPCNTDQ")
-    # AMX tiles run the 8-bit-weight (S8) layers; the other formats keep
-    # their AVX-512 kernels under AMX, which the avx512 mode already covers.
-    if family in ("int8", "conv-int8"):
-        if cpu_has_amx():
-            modes.append(("amx", ["--kernels=true", "--isa=amx"]))
+    if args.device == "gpu":
+        if args.execute:
+            extra = args.run_flags.split()
+            modes = [(chip, ["--device=gpu"] +
+                      ([] if chip == "native" else [f"--chip={chip}"]) + extra)
+                     for chip in chips]
         else:
-            print(f"{family} amx: skipped, this CPU lacks AMX-INT8")
-    modes.append(("generic", ["--kernels=true", "--isa=generic"]))
+            print(f"{family} gpu execution: skipped (no --execute)")
+    else:
+        modes = cpu_modes(family)
     for label, flags in modes:
         got = quant_run(label, flags)
         if got is None:
