@@ -901,9 +901,10 @@ void mlir::qlp::addGPUToLLVMPasses(OpPassManager &pm, StringRef chip,
   // forms of alloc, memcpy and dealloc).
   pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
   addHostToLLVMStagePasses(pm);
+  // No canonicalization from here on: once gpu-to-llvm has turned its
+  // operands into pointers, a gpu.launch_func whose memory-effect model only
+  // names memref operands looks dead and would be erased.
   pm.addPass(createGpuToLLVMConversionPass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
   GpuModuleToBinaryPassOptions binary;
   binary.compilationTarget = format.str();
   pm.addPass(createGpuModuleToBinaryPass(binary));

@@ -437,6 +437,10 @@ struct LaunchFuncMemoryEffects
   void getEffects(Operation *op,
                   SmallVectorImpl<SideEffects::EffectInstance<
                       MemoryEffects::Effect>> &effects) const {
+    // A launch is never dead: after gpu-to-llvm its buffers are plain
+    // pointers, and without this effect a canonicalization would erase it.
+    effects.emplace_back(MemoryEffects::Write::get(),
+                         SideEffects::DefaultResource::get());
     for (OpOperand &operand : op->getOpOperands()) {
       if (!isa<BaseMemRefType>(operand.get().getType()))
         continue;
