@@ -25,6 +25,8 @@
 
 #include "lowering/GPUHostLowering.h"
 
+#include "lowering/GPULowering.h"
+
 #include "lowering/LLVMLowering.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
@@ -752,45 +754,6 @@ struct GPUPlaceBuffersPass
   }
 };
 
-//===----------------------------------------------------------------------===//
-// Memory effects of gpu.launch_func
-//===----------------------------------------------------------------------===//
-
-/// gpu.launch_func declares no memory effects, and ownership-based buffer
-/// deallocation rejects an op with memref operands and unknown effects. The
-/// launches qlp-lower-to-gpu creates before bufferization (synchronous, no
-/// async tokens) read and write memory through their memref kernel operands
-/// (a kernel's own globals live in its gpu.module, out of the host's reach),
-/// so this model declares a read and a write of each, plus a write of the
-/// default resource: a launch is never dead, whatever its operands (after
-/// gpu-to-llvm they are pointers, and an op whose effects are all absent
-/// would be erased by the canonicalizer). Nothing is allocated or freed.
-struct LaunchFuncMemoryEffects
-    : public MemoryEffectOpInterface::ExternalModel<LaunchFuncMemoryEffects,
-                                                    gpu::LaunchFuncOp> {
-  void
-  getEffects(Operation *op,
-             SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
-                 &effects) const {
-    auto launch = cast<gpu::LaunchFuncOp>(op);
-    effects.emplace_back(MemoryEffects::Write::get(),
-                         SideEffects::DefaultResource::get());
-    OperandRange kernelOperands = launch.getKernelOperands();
-    if (kernelOperands.empty())
-      return;
-    unsigned begin = kernelOperands.getBeginOperandIndex();
-    for (OpOperand &operand :
-         op->getOpOperands().slice(begin, kernelOperands.size())) {
-      if (!isa<BaseMemRefType>(operand.get().getType()))
-        continue;
-      effects.emplace_back(MemoryEffects::Read::get(), &operand,
-                           SideEffects::DefaultResource::get());
-      effects.emplace_back(MemoryEffects::Write::get(), &operand,
-                           SideEffects::DefaultResource::get());
-    }
-  }
-};
-
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -813,9 +776,7 @@ void mlir::qlp::registerGPULoweringInterfaces(DialectRegistry &registry) {
   registry.insert<gpu::GPUDialect, LLVM::LLVMDialect, memref::MemRefDialect,
                   NVVM::NVVMDialect>();
   // Bufferization and deallocation see the launches of qlp-lower-to-gpu.
-  registry.addExtension(+[](MLIRContext *ctx, gpu::GPUDialect *) {
-    gpu::LaunchFuncOp::attachInterface<LaunchFuncMemoryEffects>(*ctx);
-  });
+  registerGPULaunchMemoryEffects(registry);
   // convert-gpu-to-nvvm and gpu-to-llvm convert every dialect through its
   // ConvertToLLVMPatternInterface: without these, arith, cf, ... in kernels
   // are left half converted.

@@ -164,7 +164,6 @@ struct Emit {
   Value eq(Value l, Value r) {
     return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, l, r);
   }
-  Value andi(Value l, Value r) { return band(l, r); }
   Value select(Value c, Value t, Value f) {
     return arith::SelectOp::create(b, loc, c, t, f);
   }
@@ -242,7 +241,6 @@ gpu::GPUFuncOp mlir::qlp::buildGPUStageKernel(OpBuilder &builder,
                                               gpu::GPUModuleOp module,
                                               const GPUStageSpec &spec,
                                               MemRefType inputType) {
-  MLIRContext *ctx = builder.getContext();
   Type i32 = builder.getI32Type();
   auto outType = MemRefType::get({ShapedType::kDynamic, spec.wordsPerRow}, i32);
   SmallVector<Type> args = {inputType, outType};
@@ -311,9 +309,9 @@ gpu::GPUFuncOp mlir::qlp::buildGPUStageKernel(OpBuilder &builder,
     Value iw = e.sub(e.add(e.mul(ow, e.idx(spec.strideW)),
                            e.mul(kwIdx, e.idx(spec.dilW))),
                      e.idx(spec.padLeft));
-    Value inside = e.andi(
-        e.andi(e.sge(ih, e.idx(0)), e.slt(ih, e.idx(spec.inH))),
-        e.andi(e.sge(iw, e.idx(0)), e.slt(iw, e.idx(spec.inW))));
+    Value inside = e.band(
+        e.band(e.sge(ih, e.idx(0)), e.slt(ih, e.idx(spec.inH))),
+        e.band(e.sge(iw, e.idx(0)), e.slt(iw, e.idx(spec.inW))));
     return e.ifElse(
         inside, i32,
         [&] { return widen(e.load(input, {nIdx, ih, iw, c})); },
@@ -331,7 +329,7 @@ gpu::GPUFuncOp mlir::qlp::buildGPUStageKernel(OpBuilder &builder,
     Value packed = e.i32(0);
     for (int64_t j = 0; j < perWord; ++j) {
       Value k = e.add(e.mul(word, e.idx(perWord)), e.idx(j));
-      Value valid = e.andi(rowValid, e.ult(k, e.idx(spec.k)));
+      Value valid = e.band(rowValid, e.ult(k, e.idx(spec.k)));
       Value v = e.ifElse(
           valid, i32, [&] { return element(k); }, [&] { return e.i32(0); });
       if (spec.rowSums)
@@ -353,7 +351,6 @@ gpu::GPUFuncOp mlir::qlp::buildGPUStageKernel(OpBuilder &builder,
     e.ifThen(e.eq(lane, e.idx(0)), [&] { e.store(sum, rowSums, {row}); });
   }
   gpu::ReturnOp::create(builder, loc);
-  (void)ctx;
   return func;
 }
 
@@ -369,7 +366,7 @@ static void emitEpilogue(Emit &e, const GPUGemmSpec &spec, Value acc,
                          Value rowSums, Value multipliers, Value shifts,
                          Value out) {
   OpBuilder &b = e.b;
-  Value inRange = e.andi(e.ult(row, rows), e.ult(col, e.idx(spec.n)));
+  Value inRange = e.band(e.ult(row, rows), e.ult(col, e.idx(spec.n)));
   e.ifThen(inRange, [&] {
     Value v = e.add(acc, e.load(colTerms, {col}));
     if (spec.useRowSums)
@@ -424,9 +421,9 @@ public:
   void build(gpu::GPUFuncOp func);
 
 private:
-  Value ldmatrix(Value tile, Value slot, ArrayRef<std::pair<int64_t, int64_t>>
-                 matrices, Value rowBase, int64_t chunks,
-                 SmallVectorImpl<Value> &regs);
+  void ldmatrix(Value tile, Value slot,
+                ArrayRef<std::pair<int64_t, int64_t>> matrices, Value rowBase,
+                int64_t chunks, SmallVectorImpl<Value> &regs);
   void loadStage(Value kt, Value slot, Value a, Value bw, Value rowBlock,
                  Value colBlock);
   SmallVector<Value> compute(Value slot, ValueRange acc);
@@ -448,7 +445,7 @@ private:
 /// Loads matrices (row offset within the warp's rows, 16-byte chunk) of a
 /// shared tile with ldmatrix (x1, x2 or x4); appends one register per
 /// matrix.
-Value MmaKernel::ldmatrix(Value tile, Value slot,
+void MmaKernel::ldmatrix(Value tile, Value slot,
                           ArrayRef<std::pair<int64_t, int64_t>> matrices,
                           Value rowBase, int64_t chunks,
                           SmallVectorImpl<Value> &regs) {
@@ -471,7 +468,6 @@ Value MmaKernel::ldmatrix(Value tile, Value slot,
   for (int64_t q = 0; q < count; ++q)
     regs.push_back(vector::ExtractOp::create(
         b, loc, result, ArrayRef<int64_t>{q, 0}));
-  return result;
 }
 
 Value MmaKernel::spreadNibbles(Value half) {

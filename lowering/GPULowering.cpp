@@ -431,30 +431,47 @@ matchConv(ConvLike op, int64_t aZp, int64_t bZp,
 //===----------------------------------------------------------------------===//
 
 namespace {
+/// gpu.launch_func declares no memory effects, and ownership-based buffer
+/// deallocation rejects an op with memref operands and unknown effects. The
+/// launches qlp-lower-to-gpu creates before bufferization (synchronous, no
+/// async tokens) read and write memory through their memref kernel operands
+/// (a kernel's own globals live in its gpu.module, out of the host's reach),
+/// so this model declares a read and a write of each, plus a write of the
+/// default resource: a launch is never dead, whatever its operands (after
+/// gpu-to-llvm they are pointers, and an op whose effects are all absent
+/// would be erased by the canonicalizer). Nothing is allocated or freed.
 struct LaunchFuncMemoryEffects
     : public MemoryEffectOpInterface::ExternalModel<LaunchFuncMemoryEffects,
                                                     gpu::LaunchFuncOp> {
-  void getEffects(Operation *op,
-                  SmallVectorImpl<SideEffects::EffectInstance<
-                      MemoryEffects::Effect>> &effects) const {
-    // A launch is never dead: after gpu-to-llvm its buffers are plain
-    // pointers, and without this effect a canonicalization would erase it.
+  void
+  getEffects(Operation *op,
+             SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>
+                 &effects) const {
+    auto launch = cast<gpu::LaunchFuncOp>(op);
     effects.emplace_back(MemoryEffects::Write::get(),
                          SideEffects::DefaultResource::get());
-    for (OpOperand &operand : op->getOpOperands()) {
+    OperandRange kernelOperands = launch.getKernelOperands();
+    if (kernelOperands.empty())
+      return;
+    unsigned begin = kernelOperands.getBeginOperandIndex();
+    for (OpOperand &operand :
+         op->getOpOperands().slice(begin, kernelOperands.size())) {
       if (!isa<BaseMemRefType>(operand.get().getType()))
         continue;
-      effects.emplace_back(MemoryEffects::Read::get(), &operand);
-      effects.emplace_back(MemoryEffects::Write::get(), &operand);
+      effects.emplace_back(MemoryEffects::Read::get(), &operand,
+                           SideEffects::DefaultResource::get());
+      effects.emplace_back(MemoryEffects::Write::get(), &operand,
+                           SideEffects::DefaultResource::get());
     }
   }
 };
+
 } // namespace
 
 void mlir::qlp::registerGPULaunchMemoryEffects(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, gpu::GPUDialect *) {
-    if (!gpu::LaunchFuncOp::getOperationName().empty() &&
-        !RegisteredOperationName::lookup(
+    // Both pipelines' passes register the model; attach it once.
+    if (!RegisteredOperationName::lookup(
              gpu::LaunchFuncOp::getOperationName(), ctx)
              ->hasInterface<MemoryEffectOpInterface>())
       gpu::LaunchFuncOp::attachInterface<LaunchFuncMemoryEffects>(*ctx);

@@ -13,7 +13,8 @@ class DialectRegistry;
 namespace qlp {
 
 /// Gives gpu.launch_func the memory effects of a synchronous launch: it
-/// reads and writes each memref argument. qlp-lower-to-gpu launches kernels
+/// reads and writes each memref kernel argument, and writes the default
+/// resource so that no launch is ever erased as dead. qlp-lower-to-gpu launches kernels
 /// on tensors' buffers before bufferization, and ownership-based buffer
 /// deallocation rejects ops with unknown effects on buffers; with these
 /// effects it frees the staging buffers after their last launch. (An

@@ -21,8 +21,9 @@
 using namespace mlir;
 using namespace mlir::qlp;
 
-void mlir::qlp::buildIntegerProgramPipeline(OpPassManager &pm,
-                                            const CPUPipelineOptions &options) {
+template <typename Derived>
+static void addIntegerProgramPasses(OpPassManager &pm,
+                                    const IntegerProgramOptions<Derived> &options) {
   pm.addNestedPass<func::FuncOp>(createQLPImportLinalg());
   pm.addNestedPass<func::FuncOp>(createQLPImportTOSA());
   pm.addNestedPass<func::FuncOp>(createQLPFoldBatchNorm());
@@ -38,6 +39,16 @@ void mlir::qlp::buildIntegerProgramPipeline(OpPassManager &pm,
   pm.addPass(createQLPFoldScales(foldScales));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createQLPVerifyIntegerOnly());
+}
+
+void mlir::qlp::buildIntegerProgramPipeline(OpPassManager &pm,
+                                            const CPUPipelineOptions &options) {
+  addIntegerProgramPasses(pm, options);
+}
+
+void mlir::qlp::buildIntegerProgramPipeline(OpPassManager &pm,
+                                            const GPUPipelineOptions &options) {
+  addIntegerProgramPasses(pm, options);
 }
 
 void mlir::qlp::buildCPUPipeline(OpPassManager &pm,
@@ -83,12 +94,7 @@ static StringRef stringifyGPUBinaryFormat(GPUBinaryFormat format) {
 void mlir::qlp::buildGPUPipeline(OpPassManager &pm,
                                  const GPUPipelineOptions &options) {
   // 1. The integer program, exactly as for the CPU.
-  CPUPipelineOptions integer;
-  integer.calibration = options.calibration;
-  integer.weightBits = options.weightBits;
-  integer.actBits = options.actBits;
-  integer.rounding = options.rounding;
-  buildIntegerProgramPipeline(pm, integer);
+  buildIntegerProgramPipeline(pm, options);
 
   // 2. quant-lp's tensor-core kernels for the layers with constant weights.
   if (options.kernels) {

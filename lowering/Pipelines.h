@@ -22,19 +22,24 @@
 namespace mlir {
 namespace qlp {
 
-struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
-  PassOptions::Option<std::string> calibration{
+/// The options of the integer-program passes, shared by both pipelines.
+template <typename Derived>
+struct IntegerProgramOptions : public PassPipelineOptions<Derived> {
+  template <typename T>
+  using Option = detail::PassOptions::Option<T>;
+
+  Option<std::string> calibration{
       *this, "calibration",
       llvm::cl::desc("JSON file of calibration ranges keyed by qlp.name")};
-  PassOptions::Option<unsigned> weightBits{
+  Option<unsigned> weightBits{
       *this, "weight-bits",
       llvm::cl::desc("weight width of layers without qlp.bits"),
       llvm::cl::init(8)};
-  PassOptions::Option<unsigned> actBits{
+  Option<unsigned> actBits{
       *this, "act-bits",
       llvm::cl::desc("activation width of layers without qlp.act_bits"),
       llvm::cl::init(8)};
-  PassOptions::Option<RoundingMode> rounding{
+  Option<RoundingMode> rounding{
       *this, "rounding", llvm::cl::desc("rounding of the folded rescales"),
       llvm::cl::init(RoundingMode::SingleRound),
       llvm::cl::values(
@@ -44,6 +49,9 @@ struct CPUPipelineOptions : public PassPipelineOptions<CPUPipelineOptions> {
                      "TOSA DOUBLE_ROUND"),
           clEnumValN(RoundingMode::TFLite, "tflite",
                      "TFLite MultiplyByQuantizedMultiplier"))};
+};
+
+struct CPUPipelineOptions : public IntegerProgramOptions<CPUPipelineOptions> {
   PassOptions::Option<bool> kernels{
       *this, "kernels",
       llvm::cl::desc("run layers with constant weights on quant-lp's CPU "
@@ -67,28 +75,7 @@ enum class GPUChip { SM75, SM80, SM86, SM89, SM90 };
 /// (needs ptxas) or a fatbin (cubin plus PTX; needs ptxas and fatbinary).
 enum class GPUBinaryFormat { PTX, Cubin, Fatbin };
 
-struct GPUPipelineOptions : public PassPipelineOptions<GPUPipelineOptions> {
-  PassOptions::Option<std::string> calibration{
-      *this, "calibration",
-      llvm::cl::desc("JSON file of calibration ranges keyed by qlp.name")};
-  PassOptions::Option<unsigned> weightBits{
-      *this, "weight-bits",
-      llvm::cl::desc("weight width of layers without qlp.bits"),
-      llvm::cl::init(8)};
-  PassOptions::Option<unsigned> actBits{
-      *this, "act-bits",
-      llvm::cl::desc("activation width of layers without qlp.act_bits"),
-      llvm::cl::init(8)};
-  PassOptions::Option<RoundingMode> rounding{
-      *this, "rounding", llvm::cl::desc("rounding of the folded rescales"),
-      llvm::cl::init(RoundingMode::SingleRound),
-      llvm::cl::values(
-          clEnumValN(RoundingMode::SingleRound, "single_round",
-                     "round half up once (TOSA SINGLE_ROUND)"),
-          clEnumValN(RoundingMode::DoubleRound, "double_round",
-                     "TOSA DOUBLE_ROUND"),
-          clEnumValN(RoundingMode::TFLite, "tflite",
-                     "TFLite MultiplyByQuantizedMultiplier"))};
+struct GPUPipelineOptions : public IntegerProgramOptions<GPUPipelineOptions> {
   PassOptions::Option<GPUChip> chip{
       *this, "chip", llvm::cl::desc("the NVIDIA chip to compile for"),
       llvm::cl::init(GPUChip::SM80),
@@ -130,6 +117,8 @@ llvm::StringRef stringifyGPUChip(GPUChip chip);
 /// program (everything before the lowering).
 void buildIntegerProgramPipeline(OpPassManager &pm,
                                  const CPUPipelineOptions &options);
+void buildIntegerProgramPipeline(OpPassManager &pm,
+                                 const GPUPipelineOptions &options);
 
 /// Adds the whole CPU flow: the integer-program passes, the reference
 /// lowering and, with `to-llvm`, the lowering to the LLVM dialect.
