@@ -169,7 +169,7 @@ struct Opnd {
 
 enum class Op : uint8_t {
   Add, Sub, Mul, Mad, Div, Rem, Abs, Neg, Min, Max, And, Or, Xor, Not, Cnot,
-  Shl, Shr, Setp, Selp, Mov, MovPack, MovUnpack, Cvt, Cvta, Bfe, Bfi, Prmt,
+  Shl, Shr, Shf, Setp, Selp, Mov, MovPack, MovUnpack, Cvt, Cvta, Bfe, Bfi, Prmt,
   Popc, Clz, Brev, Ld, St, CpAsync, CpCommit, CpWait, CpWaitAll, Bar, Bra,
   Exit, Shfl, Vote, ActiveMask, Ldmatrix, Mma, Nop
 };
@@ -1306,6 +1306,25 @@ bool Parser::decode(const std::string &opcode, std::vector<Arg> &args,
     return operand(args[0], in.o[0], in.t.bits, IsDst, in) &&
            operand(args[1], in.o[1], in.t.bits, AllowImm, in) &&
            operand(args[2], in.o[2], 32, AllowImm, in);
+  }
+  if (base == "shf") {
+    // Funnel shift: shf.{l,r}.{wrap,clamp}.b32 d, a, b, c shifts the 64-bit
+    // value b:a by c and keeps the upper (l) or lower (r) 32 bits.
+    in.op = Op::Shf;
+    int dir, mode;
+    if (!takeFirst({"l", "r"}, dir) || !takeFirst({"wrap", "clamp"}, mode))
+      return fail(line,
+                  "unsupported instruction '%s' (needs .l/.r and .wrap/.clamp)",
+                  op);
+    in.mode = (uint8_t)dir;
+    in.mode2 = (uint8_t)mode;
+    if (!oneType({TK::B}, 32, 32) || !done() || !nargs(4, 4))
+      return false;
+    opnds(4);
+    return operand(args[0], in.o[0], 32, IsDst, in) &&
+           operand(args[1], in.o[1], 32, AllowImm, in) &&
+           operand(args[2], in.o[2], 32, AllowImm, in) &&
+           operand(args[3], in.o[3], 32, AllowImm, in);
   }
   if (base == "popc" || base == "clz") {
     in.op = base == "popc" ? Op::Popc : Op::Clz;
@@ -2489,6 +2508,16 @@ bool Executor::exec(const Inst &in, uint32_t mask, uint32_t pc) {
     FOR_LANES(em) {
       uint32_t s = (uint32_t)V(o[2], l);
       Wr(o[0], l, s >= bits ? 0 : V(o[1], l) << s);
+    }
+    return true;
+  case Op::Shf:
+    FOR_LANES(em) {
+      // .wrap takes the amount modulo 32, .clamp caps it at 32 (PTX ISA).
+      uint32_t c = (uint32_t)V(o[3], l);
+      uint32_t n = in.mode2 == 0 ? (c & 31) : std::min<uint32_t>(c, 32);
+      uint64_t pair = (V(o[2], l) & 0xffffffffull) << 32 |
+                      (V(o[1], l) & 0xffffffffull);
+      Wr(o[0], l, in.mode == 0 ? (pair << n) >> 32 : (pair >> n) & 0xffffffffull);
     }
     return true;
   case Op::Shr:

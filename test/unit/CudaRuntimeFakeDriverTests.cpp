@@ -244,6 +244,75 @@ TEST_F(CudaRuntimeFakeDriver, JITLoadPassesTheOptLevelAndReportsTheLog) {
   EXPECT_EQ(qlp_cuda_status(), 218);
 }
 
+// With QLP_FAKE_CUDA_EXECUTE the stand-in runs kernels on the PTX emulator:
+// results land in "device" memory, the emulator's parse errors are the JIT
+// log, and a kernel fault fails the launch.
+TEST_F(CudaRuntimeFakeDriver, ExecutesKernelsOnThePTXEmulator) {
+  setenv("QLP_FAKE_CUDA_EXECUTE", "1", 1);
+  std::string ptx = ".version 8.0\n.target sm_80\n.address_size 64\n"
+                    ".visible .entry increment(.param .u64 p, .param .u32 n)\n"
+                    "{\n  .reg .pred %p1;\n  .reg .b32 %r<5>;\n"
+                    "  .reg .b64 %rd<4>;\n  .shared .align 4 .b8 sm[16];\n"
+                    "  ld.param.u64 %rd1, [p];\n  ld.param.u32 %r1, [n];\n"
+                    "  mov.u32 %r2, %tid.x;\n  setp.ge.u32 %p1, %r2, %r1;\n"
+                    "  @%p1 bra $done;\n  mul.wide.u32 %rd2, %r2, 4;\n"
+                    "  add.s64 %rd3, %rd1, %rd2;\n"
+                    "  ld.global.u32 %r3, [%rd3];\n  add.s32 %r4, %r3, 1;\n"
+                    "  st.global.u32 [%rd3], %r4;\n$done:\n  ret;\n}\n"
+                    ".visible .entry fault(.param .u64 p)\n{\n"
+                    "  .reg .b32 %r<2>;\n  .shared .align 4 .b8 sm[16];\n"
+                    "  mov.u32 %r1, %tid.x;\n  st.shared.u32 [sm+16], %r1;\n"
+                    "  ret;\n}\n";
+  void *module = mgpuModuleLoadJIT(ptx.data(), 2);
+  ASSERT_NE(module, nullptr) << qlp_cuda_last_error();
+  void *increment = mgpuModuleGetFunction(module, "increment");
+  ASSERT_NE(increment, nullptr);
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(mgpuModuleGetFunction(module, "absent"), nullptr);
+  EXPECT_THAT(testing::internal::GetCapturedStderr(),
+              HasSubstr("CUDA_ERROR_NOT_FOUND"));
+  qlp_cuda_clear_error();
+
+  auto *data = static_cast<uint32_t *>(mgpuMemAlloc(40, nullptr, false));
+  uint32_t host[10] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+  mgpuMemcpy(data, host, sizeof host, nullptr);
+  uint32_t count = 7;
+  void *params[2] = {&data, &count};
+  mgpuLaunchKernel(increment, 1, 1, 1, 32, 1, 1, 0, nullptr, params, nullptr,
+                   2);
+  EXPECT_EQ(qlp_cuda_status(), QLP_CUDA_OK) << qlp_cuda_last_error();
+  uint32_t back[10];
+  mgpuMemcpy(back, data, sizeof back, nullptr);
+  EXPECT_THAT(back, testing::ElementsAre(1, 2, 3, 4, 5, 6, 7, 7, 8, 9));
+
+  void *fault = mgpuModuleGetFunction(module, "fault");
+  ASSERT_NE(fault, nullptr);
+  void *faultParams[1] = {&data};
+  testing::internal::CaptureStderr();
+  mgpuLaunchKernel(fault, 1, 1, 1, 32, 1, 1, 0, nullptr, faultParams, nullptr,
+                   1);
+  std::string faultLog = testing::internal::GetCapturedStderr();
+  EXPECT_THAT(faultLog, HasSubstr("fake-cuda: kernel fault failed: "));
+  EXPECT_THAT(faultLog, HasSubstr("out-of-bounds shared memory"));
+  EXPECT_THAT(faultLog,
+              HasSubstr("quant-lp: CUDA error: cuLaunchKernel failed: "
+                        "CUDA_ERROR_LAUNCH_FAILED (719)"));
+  EXPECT_EQ(qlp_cuda_status(), 719);
+  qlp_cuda_clear_error();
+  mgpuMemFree(data, nullptr);
+  mgpuModuleUnload(module);
+  EXPECT_EQ(fake->moduleUnloads, 1);
+
+  std::string unsupported = ".version 8.0\n.target sm_80\n"
+                            ".visible .entry k()\n{\n  trap;\n}\n";
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(mgpuModuleLoadJIT(unsupported.data(), 2), nullptr);
+  EXPECT_THAT(testing::internal::GetCapturedStderr(),
+              HasSubstr("CUDA_ERROR_INVALID_PTX (218): ptx emulator: ptx line "
+                        "5: unsupported instruction 'trap'"));
+  unsetenv("QLP_FAKE_CUDA_EXECUTE");
+}
+
 TEST_F(CudaRuntimeFakeDriver, DeviceMemory) {
   EXPECT_EQ(mgpuMemAlloc(0, nullptr, false), nullptr);
   EXPECT_EQ(fake->deviceAllocs, 0);

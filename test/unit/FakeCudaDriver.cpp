@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "FakeCudaDriver.h"
+#include "PTXEmulator.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -16,9 +17,28 @@ FakeCudaState state;
 int contextObject, moduleObject, streamObjects[64], eventObjects[64];
 void *currentContext = nullptr;
 
-/// The functions handed out, one per kernel name.
+/// With QLP_FAKE_CUDA_EXECUTE set, PTX modules are parsed by the PTX
+/// emulator and launches run the kernels on the host; each load gets its own
+/// module (a pipeline's output loads one per gpu.module).
+struct EmulatedModule {
+  qlp_ptx_module *ptx = nullptr;
+};
+EmulatedModule emulatedModules[256];
+int emulatedModuleCount = 0;
+
+bool executing() { return getenv("QLP_FAKE_CUDA_EXECUTE") != nullptr; }
+
+bool isEmulatedModule(void *module) {
+  return module >= static_cast<void *>(emulatedModules) &&
+         module < static_cast<void *>(emulatedModules + emulatedModuleCount);
+}
+
+/// The functions handed out, one per (module, kernel name).
 struct FakeFunction {
   char name[256];
+  void *module;
+  /// The emulator's kernel when the module is emulated.
+  const void *emulated;
 };
 FakeFunction functions[256];
 int functionCount = 0;
@@ -82,6 +102,9 @@ FAKE_API CUresult cuGetErrorName(CUresult error, const char **name) {
     return kSuccess;
   case 700:
     *name = "CUDA_ERROR_ILLEGAL_ADDRESS";
+    return kSuccess;
+  case 719:
+    *name = "CUDA_ERROR_LAUNCH_FAILED";
     return kSuccess;
   default:
     // Like the real driver for codes it does not know.
@@ -186,11 +209,41 @@ FAKE_API CUresult cuModuleLoadDataEx(void **module, const void *image,
       strcpy(log, text);
     return kInvalidPTX;
   }
-  *module = &moduleObject;
+  if (!executing()) {
+    *module = &moduleObject;
+    return kSuccess;
+  }
+  // The emulator's parse errors play the part of ptxas's log.
+  char error[512];
+  qlp_ptx_module *parsed = qlp_ptx_load(ptx, strlen(ptx), error, sizeof error);
+  if (!parsed) {
+    if (log && logSize > 0)
+      snprintf(log, logSize, "ptx emulator: %s\n", error);
+    return kInvalidPTX;
+  }
+  if (emulatedModuleCount == 256) {
+    qlp_ptx_unload(parsed);
+    return kInvalidValue;
+  }
+  emulatedModules[emulatedModuleCount].ptx = parsed;
+  *module = &emulatedModules[emulatedModuleCount++];
   return kSuccess;
 }
 
 FAKE_API CUresult cuModuleUnload(void *module) {
+  if (isEmulatedModule(module)) {
+    auto *emulated = static_cast<EmulatedModule *>(module);
+    if (!emulated->ptx)
+      return kInvalidValue;
+    // Functions of the module become invalid, as with the real driver.
+    for (int i = 0; i < functionCount; ++i)
+      if (functions[i].module == module)
+        functions[i].emulated = nullptr;
+    qlp_ptx_unload(emulated->ptx);
+    emulated->ptx = nullptr;
+    ++state.moduleUnloads;
+    return kSuccess;
+  }
   if (module != &moduleObject)
     return kInvalidValue;
   ++state.moduleUnloads;
@@ -199,17 +252,28 @@ FAKE_API CUresult cuModuleUnload(void *module) {
 
 FAKE_API CUresult cuModuleGetFunction(void **function, void *module,
                                       const char *name) {
-  if (module != &moduleObject || strcmp(name, kFakeMissingKernel) == 0)
+  const void *emulated = nullptr;
+  if (isEmulatedModule(module)) {
+    auto *owner = static_cast<EmulatedModule *>(module);
+    if (!owner->ptx || !(emulated = qlp_ptx_function(owner->ptx, name)))
+      return kNotFound;
+  } else if (module != &moduleObject || strcmp(name, kFakeMissingKernel) == 0) {
     return kNotFound;
+  }
   for (int i = 0; i < functionCount; ++i)
-    if (strcmp(functions[i].name, name) == 0) {
+    if (functions[i].module == module &&
+        strcmp(functions[i].name, name) == 0) {
+      functions[i].emulated = emulated;
       *function = &functions[i];
       return kSuccess;
     }
   if (functionCount == 256 || strlen(name) >= sizeof(functions[0].name))
     return kInvalidValue;
-  strcpy(functions[functionCount].name, name);
-  *function = &functions[functionCount++];
+  FakeFunction &created = functions[functionCount++];
+  strcpy(created.name, name);
+  created.module = module;
+  created.emulated = emulated;
+  *function = &created;
   return kSuccess;
 }
 
@@ -240,7 +304,20 @@ FAKE_API CUresult cuLaunchKernel(void *function, unsigned gx, unsigned gy,
   state.sharedBytes = shared;
   state.stream = stream;
   state.params = params;
-  return envInt("QLP_FAKE_CUDA_LAUNCH_RESULT", state.launchResult);
+  CUresult result = envInt("QLP_FAKE_CUDA_LAUNCH_RESULT", state.launchResult);
+  const void *emulated = static_cast<FakeFunction *>(function)->emulated;
+  if (result != kSuccess || !emulated)
+    return result;
+  // Launches are synchronous here; the real driver would report a kernel's
+  // fault at the next synchronization, the emulator at the launch.
+  char error[512];
+  if (qlp_ptx_launch(emulated, gx, gy, gz, bx, by, bz, shared, params, error,
+                     sizeof error) != 0) {
+    fprintf(stderr, "fake-cuda: kernel %s failed: %s\n",
+            static_cast<FakeFunction *>(function)->name, error);
+    return 719;
+  }
+  return kSuccess;
 }
 
 FAKE_API CUresult cuLaunchKernelEx(const LaunchConfig *config, void *function,

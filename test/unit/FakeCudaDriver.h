@@ -14,7 +14,13 @@
 //   QLP_FAKE_CUDA_LAUNCH_RESULT=E   every launch returns CUresult E
 //   QLP_FAKE_CUDA_TRACE=1           print PTX loads, launches and device
 //                                   synchronizations to stderr
-// Kernels do not run: launches are only recorded.
+//   QLP_FAKE_CUDA_EXECUTE=1         parse loaded PTX with the PTX emulator
+//                                   (runtime/PTXEmulator.h) and run launched
+//                                   kernels on it; a parse error fails the
+//                                   load with the emulator's message in the
+//                                   JIT log, a kernel fault fails the launch
+//                                   (CUDA_ERROR_LAUNCH_FAILED)
+// Otherwise kernels do not run: launches are only recorded.
 //
 //===----------------------------------------------------------------------===//
 

@@ -291,6 +291,28 @@ TEST(PTXEmulator, IntegerInstructions) {
        }},
       {"shr.s16 %d, %x, 3;", 16, 16,
        [](u64 a, u64, u64) { return (u64)(sx(a, 16) >> 3); }},
+      // Funnel shifts of b:a (PTX ISA pseudo-code): .wrap takes the amount
+      // modulo 32, .clamp caps it at 32.
+      {"shf.l.wrap.b32 %d, %x, %y, %z;", 32, 32,
+       [](u64 a, u64 b, u64 c) {
+         u64 n = c & 31;
+         return (b << n) | (a >> (32 - n));
+       }},
+      {"shf.l.clamp.b32 %d, %x, %y, %z;", 32, 32,
+       [](u64 a, u64 b, u64 c) {
+         u64 n = std::min<u64>(c, 32);
+         return n == 32 ? a : (b << n) | (a >> (32 - n));
+       }},
+      {"shf.r.wrap.b32 %d, %x, %y, %z;", 32, 32,
+       [](u64 a, u64 b, u64 c) {
+         u64 n = c & 31;
+         return n == 0 ? a : (b << (32 - n)) | (a >> n);
+       }},
+      {"shf.r.clamp.b32 %d, %x, %y, %z;", 32, 32,
+       [](u64 a, u64 b, u64 c) {
+         u64 n = std::min<u64>(c, 32);
+         return n == 32 ? b : n == 0 ? a : (b << (32 - n)) | (a >> n);
+       }},
       {"div.s32 %d, %x, %y;", 32, 32, nullptr}, // special-cased below
       {"rem.u32 %d, %x, %y;", 32, 32, nullptr},
       {"bfe.u32 %d, %x, %y, %z;", 32, 32, nullptr},
