@@ -12,6 +12,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "tools/RegisterDialects.h"
+
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
@@ -75,8 +77,10 @@ int main(int argc, char **argv) {
       "qlp-emit-ptx",
       "print the PTX of every GPU module compiled by --qlp-gpu-pipeline",
       emitPTX, [](DialectRegistry &registry) {
-        registry.insert<gpu::GPUDialect, LLVM::LLVMDialect,
-                        NVVM::NVVMDialect>();
+        // Every dialect quant-opt reads and writes, so that any stage of the
+        // pipeline parses and gets the diagnostic below rather than an
+        // unknown-dialect error.
+        qlp::registerQuantLPToolDialects(registry);
       });
   return failed(mlirTranslateMain(argc, argv, "quant-lp translation driver"));
 }
