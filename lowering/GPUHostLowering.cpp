@@ -26,6 +26,7 @@
 #include "lowering/GPUHostLowering.h"
 
 #include "lowering/GPULowering.h"
+#include "lowering/Passes.h"
 
 #include "lowering/LLVMLowering.h"
 
@@ -78,6 +79,13 @@
 
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SetVector.h"
+
+namespace mlir::qlp {
+#define GEN_PASS_DEF_QLPGPURECORDINPUTS
+#define GEN_PASS_DEF_QLPGPUMAPLOOPS
+#define GEN_PASS_DEF_QLPGPUPLACEBUFFERS
+#include "lowering/Passes.h.inc"
+} // namespace mlir::qlp
 
 using namespace mlir;
 
@@ -132,30 +140,14 @@ static SmallVector<Value> getDynamicSizes(OpBuilder &builder, Location loc,
 // qlp-gpu-record-inputs
 //===----------------------------------------------------------------------===//
 
-/// qlp-gpu-record-inputs: "Record how many arguments each public function
-/// takes before its results become out-params".
-///
-/// buffer-results-to-out-params appends one argument per memref result; the
-/// caller allocates it and the function fills it. qlp-gpu-place-buffers must
-/// know which arguments are inputs (copied host to device at entry) and
-/// which are out-params (copied device to host before returning), and the
-/// signature alone cannot tell. Running this pass just before
-/// buffer-results-to-out-params puts `qlp.num_inputs = N : i64` (the current
-/// argument count) on every public function with a body; the placement pass
-/// consumes and removes it.
+/// qlp-gpu-record-inputs (Passes.td): `qlp.num_inputs` on public functions,
+/// for qlp-gpu-place-buffers to tell inputs from out-params.
 struct GPURecordInputsPass
-    : public PassWrapper<GPURecordInputsPass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(GPURecordInputsPass)
-
-  StringRef getArgument() const final { return "qlp-gpu-record-inputs"; }
-  StringRef getDescription() const final {
-    return "Record on each public function how many arguments it takes "
-           "before buffer-results-to-out-params appends its out-params";
-  }
-
+    : public qlp::impl::QLPGPURecordInputsBase<GPURecordInputsPass> {
   // The GPU lowering's interfaces, among them the memory effects of
   // gpu.launch_func that the deallocation after this pass needs.
   void getDependentDialects(DialectRegistry &registry) const override {
+    QLPGPURecordInputsBase::getDependentDialects(registry);
     qlp::registerGPULoweringInterfaces(registry);
   }
 
@@ -172,55 +164,12 @@ struct GPURecordInputsPass
 // qlp-gpu-map-loops
 //===----------------------------------------------------------------------===//
 
-/// qlp-gpu-map-loops: "Turn the linalg ops of host functions into
-/// scf.parallel loops mapped to GPU blocks and threads".
-///
-/// For every linalg op on buffers in a host function:
-///  - if its iterators are one or more parallel dimensions followed only by
-///    reductions (elementwise ops, pooling, matmul, convolution, copies),
-///    it becomes one scf.parallel over the parallel dimensions with the
-///    reductions as sequential scf.for loops in each iteration
-///    (linalg's parallel-loop lowering);
-///  - otherwise (rank 0, a full reduction, or a reduction before a parallel
-///    dimension) it becomes a sequential scf.for nest inside a one-iteration
-///    scf.parallel: one GPU thread computes it. Slow but exact, and it keeps
-///    the op on the device instead of touching device buffers on the host.
-/// Then every outermost scf.parallel without a mapping is collapsed into one
-/// dimension (so that any rank, including more than 3 dimensions, uses all
-/// threads, and consecutive threads touch consecutive elements of the
-/// innermost dimension), tiled by `block-size` with a guard instead of
-/// min/max bounds, and mapped: the tile loop to block x, the intra-tile loop
-/// to thread x. A loop with dynamic bounds is guarded by an scf.if, since
-/// CUDA rejects an empty grid; an empty static loop is erased. Upstream's
-/// scf-parallel-loop-tiling and gpu-map-parallel-loops tile and map leading
-/// dimensions, which leaves the dimensions past the third sequential inside
-/// each thread; collapsing first avoids that.
-/// convert-parallel-loops-to-gpu then turns each mapped nest into gpu.launch.
-/// An scf.parallel with reductions is an error (no linalg lowering makes
-/// one).
+/// qlp-gpu-map-loops (Passes.td): host linalg ops to scf.parallel loops
+/// collapsed to one dimension, tiled by the block size and mapped to blocks
+/// and threads.
 struct GPUMapLoopsPass
-    : public PassWrapper<GPUMapLoopsPass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(GPUMapLoopsPass)
-
-  GPUMapLoopsPass() = default;
-  GPUMapLoopsPass(const GPUMapLoopsPass &other) : PassWrapper(other) {}
-  explicit GPUMapLoopsPass(unsigned size) { blockSize = size; }
-
-  StringRef getArgument() const final { return "qlp-gpu-map-loops"; }
-  StringRef getDescription() const final {
-    return "Turn the linalg ops of host functions into scf.parallel loops "
-           "collapsed to one dimension and mapped to GPU blocks and threads";
-  }
-  void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<affine::AffineDialect, arith::ArithDialect, gpu::GPUDialect,
-                    memref::MemRefDialect, scf::SCFDialect>();
-  }
-
-  Option<unsigned> blockSize{
-      *this, "block-size",
-      llvm::cl::desc("threads per block (the tile size of the collapsed "
-                     "loop)"),
-      llvm::cl::init(256)};
+    : public qlp::impl::QLPGPUMapLoopsBase<GPUMapLoopsPass> {
+  using QLPGPUMapLoopsBase::QLPGPUMapLoopsBase;
 
   void runOnOperation() override {
     if (blockSize == 0 || blockSize > 1024) {
@@ -377,57 +326,17 @@ struct GPUMapLoopsPass
 // qlp-gpu-place-buffers
 //===----------------------------------------------------------------------===//
 
-/// qlp-gpu-place-buffers: "Place every buffer a GPU kernel uses in device
-/// memory, with explicit copies at the host/device boundary".
-///
-/// Runs after kernel outlining, on host functions whose kernels are
-/// gpu.launch_func ops. A buffer is placed on the device when a kernel uses
-/// it (as a launch operand, through any chain of views, and through calls to
-/// private functions of the module, whose arguments then are device buffers
-/// that their callers provide). Buffers that no kernel uses stay in host
-/// memory, e.g. the index arrays of the deallocation helpers. By the root of
-/// the buffer:
-///  - memref.alloc becomes gpu.alloc (identity layouts only), and every
-///    memref.dealloc of it or of a view of it becomes gpu.dealloc;
-///  - memref.get_global of a constant global: one gpu.alloc and a
-///    gpu.memcpy from the global at the function entry, freed before every
-///    return; every use except host-side memref.load reads the copy. A
-///    mutable global is an error (writes on the device would be lost).
-///    Copying per call keeps the host program free of hidden device state;
-///    weights that should stay resident belong in the kernels' gpu.module;
-///  - an argument of a public function: gpu.alloc at entry, gpu.memcpy from
-///    the argument if it is an input, and a gpu.memcpy back to the argument
-///    before every return if it is an out-param (the arguments from
-///    `qlp.num_inputs` on, see qlp-gpu-record-inputs; without that attribute
-///    every argument is both), then gpu.dealloc. gpu.memcpy infers the
-///    direction from the pointers (CUDA unified addressing), so a caller in
-///    this module may pass a device buffer too;
-///  - anything else (memref.alloca, a block argument of a loop or branch,
-///    a result of a call or scf.if) cannot be moved and is an error.
-/// Then memref.copy with a device buffer on either side becomes gpu.memcpy
-/// when both sides have identity layouts; a strided copy must already have
-/// become a kernel (qlp-strided-copy-to-linalg runs before the mapping) and
-/// is an error here. Finally every host op that reads, writes or frees a
-/// device buffer (memref.load/store, a linalg op or loop nest left on the
-/// host, a call to an external function, an op with unknown effects) is an
-/// error naming the op, with a note at the buffer: executing it would crash
-/// or read garbage. `qlp.num_inputs` is removed.
+/// qlp-gpu-place-buffers (Passes.td): device placement of every buffer a
+/// kernel uses, copies at the boundary, diagnostics for host accesses.
 struct GPUPlaceBuffersPass
-    : public PassWrapper<GPUPlaceBuffersPass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(GPUPlaceBuffersPass)
-
-  StringRef getArgument() const final { return "qlp-gpu-place-buffers"; }
-  StringRef getDescription() const final {
-    return "Place every buffer a GPU kernel uses in device memory, with "
-           "explicit gpu.alloc/gpu.memcpy/gpu.dealloc at the host/device "
-           "boundary, and diagnose host accesses to device buffers";
-  }
+    : public qlp::impl::QLPGPUPlaceBuffersBase<GPUPlaceBuffersPass> {
   // Besides its own dialects, the pass declares the interfaces of the GPU
   // lowering that follows it in `--qlp-gpu-pipeline` (as the CPU lowering's
   // qlp-prepare-c-interface does for bufferization), so that the pipeline
   // works in any context, not only in tools that registered every upstream
   // extension.
   void getDependentDialects(DialectRegistry &registry) const override {
+    QLPGPUPlaceBuffersBase::getDependentDialects(registry);
     qlp::registerGPULoweringInterfaces(registry);
   }
 
@@ -760,18 +669,6 @@ struct GPUPlaceBuffersPass
 // Factories and pipelines
 //===----------------------------------------------------------------------===//
 
-std::unique_ptr<Pass> mlir::qlp::createGPURecordInputsPass() {
-  return std::make_unique<GPURecordInputsPass>();
-}
-
-std::unique_ptr<Pass> mlir::qlp::createGPUMapLoopsPass(unsigned blockSize) {
-  return std::make_unique<GPUMapLoopsPass>(blockSize);
-}
-
-std::unique_ptr<Pass> mlir::qlp::createGPUPlaceBuffersPass() {
-  return std::make_unique<GPUPlaceBuffersPass>();
-}
-
 void mlir::qlp::registerGPULoweringInterfaces(DialectRegistry &registry) {
   registry.insert<gpu::GPUDialect, LLVM::LLVMDialect, memref::MemRefDialect,
                   NVVM::NVVMDialect>();
@@ -799,12 +696,6 @@ void mlir::qlp::registerGPULoweringInterfaces(DialectRegistry &registry) {
   registerNVVMDialectTranslation(registry);
 }
 
-void mlir::qlp::registerGPUHostLoweringPasses() {
-  PassRegistration<GPURecordInputsPass>();
-  PassRegistration<GPUMapLoopsPass>();
-  PassRegistration<GPUPlaceBuffersPass>();
-}
-
 void mlir::qlp::addGPUDevicePlacementPasses(OpPassManager &pm,
                                             unsigned blockSize) {
   // bufferization.clone left by the deallocation becomes alloc + copy, so
@@ -812,8 +703,8 @@ void mlir::qlp::addGPUDevicePlacementPasses(OpPassManager &pm,
   pm.addPass(createConvertBufferizationToMemRefPass());
   // Strided copies (slices, concatenations, pads) become kernels; the
   // contiguous ones become gpu.memcpy in the placement.
-  pm.addPass(createStridedCopyToLinalgPass());
-  pm.addPass(createGPUMapLoopsPass(blockSize));
+  pm.addPass(createQLPStridedCopyToLinalg());
+  pm.addPass(createQLPGPUMapLoops(QLPGPUMapLoopsOptions{blockSize}));
   pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
   // Constants and index computations move into the kernels instead of
   // becoming kernel arguments.
@@ -824,7 +715,7 @@ void mlir::qlp::addGPUDevicePlacementPasses(OpPassManager &pm,
   pm.addPass(createLowerAffinePass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
-  pm.addPass(createGPUPlaceBuffersPass());
+  pm.addPass(createQLPGPUPlaceBuffers());
   pm.addPass(createCanonicalizerPass());
 }
 

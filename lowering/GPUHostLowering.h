@@ -3,8 +3,9 @@
 // The stages of `--qlp-gpu-pipeline` after bufferization: every linalg op
 // left on the host becomes a GPU kernel, every buffer a kernel touches lives
 // in device memory with explicit copies at the host/device boundary, and the
-// GPU modules are lowered to NVVM and embedded as binaries. The passes are
-// documented at their definitions in GPUHostLowering.cpp.
+// GPU modules are lowered to NVVM and embedded as binaries. The passes
+// (qlp-gpu-record-inputs, qlp-gpu-map-loops, qlp-gpu-place-buffers) are
+// declared and documented in lowering/Passes.td.
 //
 //===----------------------------------------------------------------------===//
 
@@ -25,20 +26,6 @@ namespace qlp {
 /// its out-params (`qlp.num_inputs = N : i64`).
 inline constexpr llvm::StringLiteral kNumInputsAttrName = "qlp.num_inputs";
 
-/// `qlp-gpu-record-inputs`: records kNumInputsAttrName on every public
-/// function with a body.
-std::unique_ptr<Pass> createGPURecordInputsPass();
-
-/// `qlp-gpu-map-loops`: linalg ops on buffers in host functions become
-/// scf.parallel loops collapsed to one dimension, tiled by `blockSize` and
-/// mapped to GPU blocks and threads.
-std::unique_ptr<Pass> createGPUMapLoopsPass(unsigned blockSize = 256);
-
-/// `qlp-gpu-place-buffers`: moves every buffer that a kernel uses to device
-/// memory (gpu.alloc / gpu.dealloc / gpu.memcpy at the boundary) and
-/// diagnoses host accesses to device buffers.
-std::unique_ptr<Pass> createGPUPlaceBuffersPass();
-
 /// Adds step 5 of the GPU pipeline, on memrefs after deallocation: linalg to
 /// mapped parallel loops, gpu.launch, kernel outlining into gpu.module ops,
 /// and device placement of the buffers.
@@ -58,10 +45,6 @@ void addGPUToLLVMPasses(OpPassManager &pm, llvm::StringRef chip,
 /// them, so `--qlp-gpu-pipeline` works in any context; a client running the
 /// upstream passes one by one calls this.
 void registerGPULoweringInterfaces(DialectRegistry &registry);
-
-/// Registers the passes of this file with the global pass registry (for
-/// quant-opt and tests).
-void registerGPUHostLoweringPasses();
 
 } // namespace qlp
 } // namespace mlir

@@ -33,6 +33,8 @@
 
 #include "lowering/LLVMLowering.h"
 
+#include "lowering/Passes.h"
+
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/BufferizationToMemRef/BufferizationToMemRef.h"
@@ -75,26 +77,25 @@
 #include "mlir/Pass/Pass.h"
 #include "mlir/Transforms/Passes.h"
 
+namespace mlir::qlp {
+#define GEN_PASS_DEF_QLPPREPARECINTERFACE
+#define GEN_PASS_DEF_QLPSTRIDEDCOPYTOLINALG
+#include "lowering/Passes.h.inc"
+} // namespace mlir::qlp
+
 using namespace mlir;
 
 namespace {
 
 /// Stage 3: prepares public functions for being called through their C
-/// interface (see the file comment).
+/// interface (see the file comment and Passes.td).
 struct PrepareCInterfacePass
-    : public PassWrapper<PrepareCInterfacePass, OperationPass<ModuleOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(PrepareCInterfacePass)
-
-  StringRef getArgument() const final { return "qlp-prepare-c-interface"; }
-  StringRef getDescription() const final {
-    return "Add llvm.emit_c_interface to public functions and make their "
-           "tensor arguments read-only for bufferization";
-  }
-
+    : public qlp::impl::QLPPrepareCInterfaceBase<PrepareCInterfacePass> {
   // The interface models of the bufferization passes that follow: declaring
   // them here makes the pipeline work in any context, not only in tools that
   // registered every upstream extension.
   void getDependentDialects(DialectRegistry &registry) const override {
+    QLPPrepareCInterfaceBase::getDependentDialects(registry);
     qlp::registerLLVMLoweringInterfaces(registry);
   }
 
@@ -140,16 +141,7 @@ struct PrepareCInterfacePass
 /// Rewrites a memref.copy whose source or target is not contiguous into
 /// linalg.copy, which becomes loops (stage 5 of the file comment).
 struct StridedCopyToLinalgPass
-    : public PassWrapper<StridedCopyToLinalgPass, OperationPass<>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(StridedCopyToLinalgPass)
-
-  StringRef getArgument() const final { return "qlp-strided-copy-to-linalg"; }
-  StringRef getDescription() const final {
-    return "Turn memref.copy of non-identity layouts into linalg.copy";
-  }
-  void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<linalg::LinalgDialect>();
-  }
+    : public qlp::impl::QLPStridedCopyToLinalgBase<StridedCopyToLinalgPass> {
 
   void runOnOperation() override {
     SmallVector<memref::CopyOp> copies;
@@ -193,10 +185,6 @@ void mlir::qlp::registerLLVMLoweringInterfaces(DialectRegistry &registry) {
   tensor::registerSubsetOpInterfaceExternalModels(registry);
 }
 
-std::unique_ptr<Pass> mlir::qlp::createStridedCopyToLinalgPass() {
-  return std::make_unique<StridedCopyToLinalgPass>();
-}
-
 void mlir::qlp::addTosaToLinalgStagePasses(OpPassManager &pm) {
   // 1. TOSA. No validation pass: the importers already accepted the input,
   // and a float model run as is should not be held to a TOSA profile.
@@ -216,7 +204,7 @@ void mlir::qlp::addTosaToLinalgStagePasses(OpPassManager &pm) {
 
 void mlir::qlp::addBufferizeStagePasses(OpPassManager &pm) {
   // 3-4. C interface and bufferization.
-  pm.addPass(std::make_unique<PrepareCInterfacePass>());
+  pm.addPass(createQLPPrepareCInterface());
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   pm.addPass(bufferization::createEmptyTensorToAllocTensorPass());
   bufferization::OneShotBufferizePassOptions bufferize;
@@ -259,7 +247,7 @@ void mlir::qlp::addLowerToLLVMPasses(OpPassManager &pm) {
   addBufferizeStagePasses(pm);
   addOutParamsStagePasses(pm);
   // 5. Loops, then the LLVM dialect.
-  pm.addPass(createStridedCopyToLinalgPass());
+  pm.addPass(createQLPStridedCopyToLinalg());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   addHostToLLVMStagePasses(pm);
   pm.addPass(createReconcileUnrealizedCastsPass());

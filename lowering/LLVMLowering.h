@@ -31,7 +31,8 @@ void addLowerToLLVMPasses(OpPassManager &pm);
 // The stages of addLowerToLLVMPasses, in order, for pipelines that insert
 // their own passes between them (`--qlp-gpu-pipeline` maps the loops to GPU
 // kernels between the deallocation and the host lowering). Together with
-// createStridedCopyToLinalgPass, linalg-to-loops and
+// qlp-strided-copy-to-linalg (createQLPStridedCopyToLinalg in Passes.h),
+// linalg-to-loops and
 // reconcile-unrealized-casts they are exactly addLowerToLLVMPasses.
 
 /// Stages 1-2: TOSA to linalg/arith/tensor (tosa.apply_scale with 64-bit
@@ -52,11 +53,6 @@ void addOutParamsStagePasses(OpPassManager &pm);
 /// the LLVM dialect. Leaves unrealized casts for the caller to reconcile
 /// (after any further conversion, such as gpu-to-llvm).
 void addHostToLLVMStagePasses(OpPassManager &pm);
-
-/// Rewrites every memref.copy whose source or target has a non-identity
-/// layout into linalg.copy (`qlp-strided-copy-to-linalg`), so that it
-/// becomes loops instead of a call to the `memrefCopy` runtime function.
-std::unique_ptr<Pass> createStridedCopyToLinalgPass();
 
 /// Registers the external interface models these passes rely on: the
 /// bufferization, deallocation and subset interfaces of arith, cf, func,

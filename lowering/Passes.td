@@ -316,4 +316,173 @@ def QLPLowerToGPU : Pass<"qlp-lower-to-gpu", "ModuleOp"> {
                            "tensor::TensorDialect", "vector::VectorDialect"];
 }
 
+def QLPPrepareCInterface : Pass<"qlp-prepare-c-interface", "ModuleOp"> {
+  let summary = "Give public functions a C interface whose tensor arguments "
+                "are read-only";
+  let description = [{
+    Stage 3 of the lowering to LLVM (`lowering/LLVMLowering.h`), before
+    one-shot bufferization. Every public function with a body gets
+    `llvm.emit_c_interface`, so that it can be called with plain memref
+    descriptors from C (quant-compile's header, quant-run's JIT), and each
+    of its tensor arguments gets `bufferization.writable = false`: they are
+    the caller's buffers (quant-run reads the same `.npy` inputs again on
+    every `--repeat` run) and must never be updated in place. An explicit
+    `bufferization.writable` written by the producer of the IR is kept. The
+    `qlp.*` argument and result attributes of every function (`qlp.name`,
+    `qlp.range`) are compile-time metadata and are removed, since the LLVM
+    dialect has no use for them.
+
+    ```mlir
+    func.func @model(%x: tensor<4xi8> {qlp.range = [-1.0, 1.0]}) -> tensor<4xi8>
+    // becomes
+    func.func @model(%x: tensor<4xi8> {bufferization.writable = false}) -> tensor<4xi8>
+        attributes {llvm.emit_c_interface}
+    ```
+
+    The pass declares the bufferization and deallocation interfaces of the
+    dialects the following stages meet, so that the CPU and GPU pipelines
+    work in any context, not only in tools that registered every upstream
+    extension.
+  }];
+  let dependentDialects = ["bufferization::BufferizationDialect",
+                           "func::FuncDialect", "LLVM::LLVMDialect"];
+}
+
+def QLPStridedCopyToLinalg : Pass<"qlp-strided-copy-to-linalg"> {
+  let summary = "Turn memref.copy between non-contiguous memrefs into "
+                "linalg.copy";
+  let description = [{
+    After bufferization, slices, concatenations and pads copy through
+    memrefs with strided layouts. The LLVM lowering of such a `memref.copy`
+    calls `memrefCopy` from `libmlir_c_runner_utils`, and quant-lp's
+    generated code depends on no runtime library for plain data movement;
+    on the GPU it would be a host access to device memory. Each
+    `memref.copy` whose source or target layout is not the identity becomes
+    a `linalg.copy` of the same operands, which the CPU pipeline lowers to
+    loops and the GPU pipeline to a kernel. Contiguous copies are left
+    alone (they lower to `memcpy`, or to `gpu.memcpy` on the GPU), and so
+    are unranked ones, which the pipelines never produce.
+  }];
+  let dependentDialects = ["linalg::LinalgDialect"];
+}
+
+def QLPGPURecordInputs : Pass<"qlp-gpu-record-inputs", "ModuleOp"> {
+  let summary = "Record how many arguments each public function takes "
+                "before its results become out-params";
+  let description = [{
+    `buffer-results-to-out-params` appends one argument per memref result,
+    which the caller allocates and the function fills.
+    `qlp-gpu-place-buffers` must know which arguments are inputs (copied
+    host to device at entry) and which are out-params (copied device to host
+    before returning), and the signature alone cannot tell. Run just before
+    `buffer-results-to-out-params` in `--qlp-gpu-pipeline`, this pass puts
+    `qlp.num_inputs = N : i64`, the current argument count, on every public
+    function with a body; the placement pass consumes and removes it.
+
+    ```mlir
+    func.func @f(%a: memref<4xi32>) -> memref<4xi32>
+    // becomes
+    func.func @f(%a: memref<4xi32>) -> memref<4xi32> attributes {qlp.num_inputs = 1 : i64}
+    ```
+
+    The pass also declares the interfaces of the GPU lowering, among them
+    the memory effects of `gpu.launch_func` that the ownership-based
+    deallocation after it needs.
+  }];
+}
+
+def QLPGPUMapLoops : Pass<"qlp-gpu-map-loops", "ModuleOp"> {
+  let summary = "Turn the linalg ops of host functions into scf.parallel "
+                "loops collapsed to one dimension and mapped to GPU blocks "
+                "and threads";
+  let description = [{
+    Step 5a of `--qlp-gpu-pipeline`, on buffers after deallocation: the
+    layers that `qlp-lower-to-gpu` matched are already `gpu.launch_func`
+    ops, and every other op of a host function (functions outside
+    `gpu.module` ops) is a linalg op on memrefs. For each:
+
+    - if its iterators are one or more parallel dimensions followed only by
+      reductions (elementwise ops, pooling, matmul, convolution, copies), it
+      becomes one `scf.parallel` over the parallel dimensions with the
+      reductions as sequential `scf.for` loops in each iteration (linalg's
+      parallel-loop lowering);
+    - otherwise (rank 0, a full reduction, or a reduction before a parallel
+      dimension) it becomes a sequential `scf.for` nest inside a
+      one-iteration `scf.parallel`: one GPU thread computes it. Slow but
+      exact, and it keeps the op on the device instead of touching device
+      buffers on the host.
+
+    Then every outermost `scf.parallel` without a mapping is collapsed into
+    one dimension, so that any rank (including more than 3 dimensions) uses
+    all threads and consecutive threads touch consecutive elements of the
+    innermost dimension; it is tiled by `block-size` with a guard instead of
+    min/max bounds, and mapped: the tile loop to block x, the intra-tile loop
+    to thread x. Upstream's `scf-parallel-loop-tiling` and
+    `gpu-map-parallel-loops` tile and map leading dimensions, which leaves
+    the dimensions past the third sequential inside each thread; collapsing
+    first avoids that. A loop with dynamic bounds is guarded by an `scf.if`,
+    since CUDA rejects an empty grid; an empty static loop is erased.
+    `convert-parallel-loops-to-gpu` then turns each mapped nest into
+    `gpu.launch`.
+
+    An `scf.parallel` with reductions is an error (no linalg lowering makes
+    one), and so is a `block-size` outside [1, 1024].
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "unsigned", /*default=*/"256",
+           "threads per block (the tile size of the collapsed loop)">,
+  ];
+  let dependentDialects = ["affine::AffineDialect", "arith::ArithDialect",
+                           "gpu::GPUDialect", "memref::MemRefDialect",
+                           "scf::SCFDialect"];
+}
+
+def QLPGPUPlaceBuffers : Pass<"qlp-gpu-place-buffers", "ModuleOp"> {
+  let summary = "Place every buffer a GPU kernel uses in device memory, with "
+                "explicit copies at the host/device boundary";
+  let description = [{
+    Step 5b of `--qlp-gpu-pipeline`, after kernel outlining, on host
+    functions whose kernels are `gpu.launch_func` ops. A buffer is placed
+    on the device when a kernel uses it: as a launch operand, through any
+    chain of views, and through calls to private functions of the module,
+    whose arguments then are device buffers that their callers provide.
+    Buffers that no kernel uses stay in host memory (e.g. the index arrays
+    of the deallocation helpers). By the root of the buffer:
+
+    - `memref.alloc` becomes `gpu.alloc` (identity layouts only), and every
+      `memref.dealloc` of it or of a view of it becomes `gpu.dealloc`;
+    - `memref.get_global` of a constant global: one `gpu.alloc` and a
+      `gpu.memcpy` from the global at the function entry, freed before every
+      return; every use except a host-side `memref.load` reads the copy. A
+      mutable global is an error (writes on the device would be lost).
+      Copying per call keeps the host program free of hidden device state;
+    - an argument of a public function: `gpu.alloc` at entry, a
+      `gpu.memcpy` from the argument if it is an input, and a `gpu.memcpy`
+      back to the argument before every return if it is an out-param (the
+      arguments from `qlp.num_inputs` on, see `qlp-gpu-record-inputs`;
+      without that attribute every argument is both), then `gpu.dealloc`.
+      `gpu.memcpy` infers the direction from the pointers (CUDA unified
+      addressing), so a caller in this module may pass a device buffer too;
+    - anything else (`memref.alloca`, a block argument of a loop or branch,
+      a result of a call or `scf.if`) cannot be moved and is an error.
+
+    Then a `memref.copy` with a device buffer on either side becomes
+    `gpu.memcpy` when both sides have identity layouts; a strided copy must
+    already have become a kernel (`qlp-strided-copy-to-linalg` runs before
+    the mapping) and is an error here. Finally every host op that reads,
+    writes or frees a device buffer (`memref.load`/`store`, a linalg op or
+    loop nest left on the host, a call to an external function, an op with
+    unknown effects) is an error naming the op, with a note at the buffer:
+    executing it would crash or read garbage. `qlp.num_inputs` is removed.
+
+    The host/device boundary is explicit in the IR afterwards: the only host
+    ops that touch a device buffer are `gpu.alloc`, `gpu.dealloc`,
+    `gpu.memcpy` and `gpu.launch_func`. Besides its own dialects, the pass
+    declares the interfaces of the GPU lowering that follows it (NVVM
+    conversion, `#nvvm.target` serialization), so that the pipeline works in
+    any context.
+  }];
+  let dependentDialects = ["gpu::GPUDialect", "memref::MemRefDialect"];
+}
+
 #endif // QLP_LOWERING_PASSES_TD

@@ -112,7 +112,7 @@ void mlir::qlp::buildGPUPipeline(OpPassManager &pm,
   // the placement knows which arguments to copy back to the host.
   addTosaToLinalgStagePasses(pm);
   addBufferizeStagePasses(pm);
-  pm.addPass(createGPURecordInputsPass());
+  pm.addPass(createQLPGPURecordInputs());
   addOutParamsStagePasses(pm);
 
   // 5. Kernels for the remaining loops, device buffers.

@@ -6,7 +6,6 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "lowering/GPUHostLowering.h"
 #include "lowering/Passes.h"
 #include "lowering/Pipelines.h"
 #include "passes/Passes.h"
@@ -23,7 +22,6 @@ int main(int argc, char **argv) {
   mlir::qlp::registerQLPPasses();
   mlir::qlp::registerQLPLoweringPasses();
   mlir::qlp::registerQLPPipelines();
-  mlir::qlp::registerGPUHostLoweringPasses();
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "quant-lp optimizer driver\n", registry));
 }
