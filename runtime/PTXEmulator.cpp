@@ -26,6 +26,13 @@
 //    cp.async.wait_group/wait_all of the issuing thread requires them: the
 //    latest legal completion, so that a kernel that reads shared memory
 //    before waiting sees stale data instead of passing by luck.
+//  * Shared-memory races between warps are errors. Running warps one after
+//    the other between barriers hides a missing bar.sync (the writer warp
+//    always runs first), so every shared byte remembers which warp last
+//    wrote it and which warps read it in the current barrier interval; a
+//    read of another warp's write, or a write over another warp's read or
+//    write, in the same interval is reported. A cp.async write counts from
+//    its issue to its completion.
 //
 // Address spaces: global addresses are host pointers. Shared and local memory
 // live in emulator buffers; their generic addresses are placed in
@@ -1817,6 +1824,7 @@ bool Parser::decode(const std::string &opcode, std::vector<Arg> &args,
 /// A cp.async copy that has been issued but not completed. The source was
 /// read at issue; the shared destination is written at completion.
 struct PendingCopy {
+  uint32_t issued; // barrier interval of the issue (race detection)
   uint32_t dst;
   uint8_t size;
   int32_t group; // -1: not yet committed
@@ -1858,6 +1866,13 @@ private:
   uint32_t grid[3] = {}, blk[3] = {}, cta[3] = {};
   std::vector<uint8_t> param, smem, local;
   uint64_t smemSize = 0;
+  /// Race detection (see the file comment): the barrier interval, counted
+  /// over the whole launch, and per shared byte the interval and warp of its
+  /// last write and of its last reads (kManyWarps: several warps read it).
+  static constexpr uint16_t kManyWarps = 0xffff;
+  uint32_t interval = 0;
+  std::vector<uint32_t> writeInterval, readInterval;
+  std::vector<uint16_t> writeWarp, readWarp;
   uint32_t nthreads = 0;
   std::vector<Warp> warps;
   Warp *W = nullptr;
@@ -1908,14 +1923,17 @@ private:
                             : (uint64_t)o.imm;
   }
   uint8_t *mem(const Inst &in, unsigned l, Space sp, uint64_t a, unsigned n,
-               bool write);
+               bool write, bool track = true);
+  bool trackShared(const Inst &in, unsigned l, uint64_t a, unsigned n,
+                   bool write, uint32_t since);
+  void nextInterval();
   bool runBlock();
   bool runWarp(Warp &w);
   bool exec(const Inst &in, uint32_t mask, uint32_t pc);
   bool execControl(const Inst &in, uint32_t mask, uint32_t pc);
   bool fullWarp(const Inst &in, uint32_t mask, uint32_t em);
   bool syncMask(const Inst &in, uint32_t mask, uint32_t em, uint32_t &member);
-  void complete(unsigned l, int32_t upTo);
+  bool complete(const Inst &in, unsigned l, int32_t upTo);
   bool execMma(const Inst &in);
   bool execLdmatrix(const Inst &in);
 };
@@ -1944,7 +1962,7 @@ bool Executor::failLaunch(const char *fmt, ...) {
 }
 
 uint8_t *Executor::mem(const Inst &in, unsigned l, Space sp, uint64_t a,
-                       unsigned n, bool write) {
+                       unsigned n, bool write, bool track) {
   if (a & (n - 1)) {
     fail(in, l, "misaligned %s address 0x%llx for a %u-byte access",
          spaceName(sp), (unsigned long long)a, n);
@@ -1970,6 +1988,8 @@ uint8_t *Executor::mem(const Inst &in, unsigned l, Space sp, uint64_t a,
            (long long)a, n, (unsigned long long)smemSize);
       return nullptr;
     }
+    if (track && !trackShared(in, l, a, n, write, interval))
+      return nullptr;
     return smem.data() + a;
   case Space::Local:
     if (a > K.localBytes || K.localBytes - a < n) {
@@ -1995,16 +2015,63 @@ uint8_t *Executor::mem(const Inst &in, unsigned l, Space sp, uint64_t a,
   }
 }
 
-void Executor::complete(unsigned l, int32_t upTo) {
+bool Executor::trackShared(const Inst &in, unsigned l, uint64_t a,
+                           unsigned n, bool write, uint32_t since) {
+  uint16_t self = (uint16_t)(W - warps.data());
+  for (uint64_t b = a; b < a + n; ++b) {
+    // Another warp's write in this interval: the order of the two accesses
+    // is undefined without a barrier between them.
+    if (writeInterval[b] == interval && writeWarp[b] != self)
+      return fail(in, l,
+                  "shared memory race at offset %llu: %s by warp %u of a "
+                  "byte that warp %u wrote since the last barrier",
+                  (unsigned long long)b, write ? "write" : "read", self,
+                  writeWarp[b]);
+    if (write) {
+      // A write (a cp.async one from its issue on) over another warp's read.
+      if (readInterval[b] >= since && readInterval[b] != 0 &&
+          readWarp[b] != self)
+        return fail(in, l,
+                    "shared memory race at offset %llu: write by warp %u of "
+                    "a byte that %s read since the last barrier",
+                    (unsigned long long)b, self,
+                    readWarp[b] == kManyWarps ? "other warps" : "another warp");
+      writeInterval[b] = interval;
+      writeWarp[b] = self;
+    } else if (readInterval[b] != interval) {
+      readInterval[b] = interval;
+      readWarp[b] = self;
+    } else if (readWarp[b] != self) {
+      readWarp[b] = kManyWarps;
+    }
+  }
+  return true;
+}
+
+void Executor::nextInterval() {
+  // Interval 0 marks "never accessed"; the counter restarts (clearing the
+  // records) long before it could wrap.
+  if (++interval >= (1u << 31)) {
+    std::fill(writeInterval.begin(), writeInterval.end(), 0u);
+    std::fill(readInterval.begin(), readInterval.end(), 0u);
+    interval = 1;
+  }
+}
+
+bool Executor::complete(const Inst &in, unsigned l, int32_t upTo) {
   std::vector<PendingCopy> &p = W->pend[l];
   size_t keep = 0;
   for (size_t i = 0; i < p.size(); ++i) {
-    if (upTo == INT32_MAX || (p[i].group >= 0 && p[i].group <= upTo))
+    if (upTo == INT32_MAX || (p[i].group >= 0 && p[i].group <= upTo)) {
+      if (!trackShared(in, l, p[i].dst, p[i].size, true, p[i].issued))
+        return false;
       memcpy(smem.data() + p[i].dst, p[i].data, p[i].size);
-    else
+    } else {
       p[keep++] = p[i];
+    }
   }
   p.resize(keep);
+  return true;
 }
 
 /// Warp-collective .aligned instructions (mma.sync, ldmatrix) need all 32
@@ -2180,6 +2247,7 @@ bool Executor::runBlock() {
       p.clear();
   }
   steps = 0;
+  nextInterval();
   for (;;) {
     for (Warp &w : warps)
       if (!runWarp(w))
@@ -2213,6 +2281,7 @@ bool Executor::runBlock() {
     }
     if (!waiting)
       return true;
+    nextInterval();
     for (Warp &w : warps) {
       FOR_LANES(w.atBar) { w.pc[l] += 1; }
       w.atBar = 0;
@@ -2256,6 +2325,11 @@ bool Executor::launch(const unsigned g[3], const unsigned b[3], unsigned dyn,
   memcpy(blk, b, sizeof blk);
   nthreads = (uint32_t)nt;
   smem.assign(smemSize, 0);
+  interval = 0;
+  writeInterval.assign(smemSize, 0);
+  readInterval.assign(smemSize, 0);
+  writeWarp.assign(smemSize, 0);
+  readWarp.assign(smemSize, 0);
   local.assign((size_t)K.localBytes * nthreads, 0);
   warps.assign((nthreads + 31) / 32, Warp());
   for (size_t wi = 0; wi < warps.size(); ++wi) {
@@ -2723,9 +2797,11 @@ bool Executor::exec(const Inst &in, uint32_t mask, uint32_t pc) {
         srcN = 0;
       }
       uint64_t dst = addr(o[0], l);
-      if (!mem(in, l, Space::Shared, dst, n, true))
+      // Bounds only: the copy writes when it completes (complete()).
+      if (!mem(in, l, Space::Shared, dst, n, true, /*track=*/false))
         return false;
       PendingCopy c;
+      c.issued = interval;
       c.dst = (uint32_t)dst;
       c.size = (uint8_t)n;
       c.group = -1;
@@ -2750,12 +2826,14 @@ bool Executor::exec(const Inst &in, uint32_t mask, uint32_t pc) {
   case Op::CpWait:
     FOR_LANES(em) {
       // All but the most recent N committed groups complete.
-      complete(l, W->committed[l] - 1 - (int32_t)o[0].imm);
+      if (!complete(in, l, W->committed[l] - 1 - (int32_t)o[0].imm))
+        return false;
     }
     return true;
   case Op::CpWaitAll:
     FOR_LANES(em) {
-      complete(l, INT32_MAX);
+      if (!complete(in, l, INT32_MAX))
+        return false;
       ++W->committed[l];
     }
     return true;

@@ -574,6 +574,78 @@ TEST(PTXEmulator, SharedMemoryAndBarrierAcrossWarps) {
   EXPECT_NE(e.find("out-of-bounds shared memory"), std::string::npos) << e;
 }
 
+// Warps run one after the other between barriers, so a missing bar.sync
+// would go unseen in the results; the emulator reports the race instead.
+// Two warps; %p1 selects warp 0, %rd4 is an address in sm[0, 128) that both
+// warps use (4 * lane), %rd5 + 256 one private to each thread (4 * tid).
+TEST(PTXEmulator, SharedMemoryRacesBetweenWarps) {
+  uint32_t buf[64] = {};
+  uint64_t p = (uintptr_t)buf;
+  auto run = [&](const std::string &body) {
+    Module mod(".visible .entry k(.param .u64 out)\n{\n"
+               "  .reg .pred %p<3>;\n  .reg .b32 %r<8>;\n"
+               "  .reg .b64 %rd<8>;\n  .shared .align 16 .b8 sm[512];\n"
+               "  ld.param.u64 %rd1, [out];\n  mov.u32 %r1, %tid.x;\n"
+               "  shr.u32 %r2, %r1, 5;\n  and.b32 %r3, %r1, 31;\n"
+               "  setp.eq.u32 %p1, %r2, 0;\n  mov.u64 %rd3, sm;\n"
+               "  mul.wide.u32 %rd2, %r3, 4;\n  add.s64 %rd4, %rd3, %rd2;\n"
+               "  mul.wide.u32 %rd2, %r1, 4;\n  add.s64 %rd5, %rd3, %rd2;\n" +
+               body + "  ret;\n}\n");
+    EXPECT_NE(mod.m, nullptr) << mod.err;
+    if (!mod.m)
+      return std::string("load failed");
+    return mod.launch("k", 2, 64, {&p});
+  };
+  auto isRace = [](const std::string &e, const char *what) {
+    return e.find("shared memory race") != std::string::npos &&
+           e.find(what) != std::string::npos;
+  };
+  // Read after write.
+  std::string e = run("  @%p1 st.shared.u32 [%rd4], %r1;\n"
+                      "  @!%p1 ld.shared.u32 %r4, [%rd4];\n");
+  EXPECT_TRUE(isRace(e, "read by warp 1 of a byte that warp 0 wrote")) << e;
+  EXPECT_EQ(run("  @%p1 st.shared.u32 [%rd4], %r1;\n  bar.sync 0;\n"
+                "  @!%p1 ld.shared.u32 %r4, [%rd4];\n"),
+            "");
+  // Write after read, and write after write.
+  e = run("  @%p1 ld.shared.u32 %r4, [%rd4];\n"
+          "  @!%p1 st.shared.u32 [%rd4], %r1;\n");
+  EXPECT_TRUE(isRace(e, "write by warp 1 of a byte that another warp read"))
+      << e;
+  e = run("  st.shared.u32 [%rd4], %r1;\n");
+  EXPECT_TRUE(isRace(e, "write by warp 1 of a byte that warp 0 wrote")) << e;
+  EXPECT_EQ(run("  @%p1 ld.shared.u32 %r4, [%rd4];\n  bar.sync 0;\n"
+                "  @!%p1 st.shared.u32 [%rd4], %r1;\n"),
+            "");
+  // Reads by many warps, and each warp's own bytes, need no barrier.
+  EXPECT_EQ(run("  ld.shared.u32 %r4, [%rd4];\n  ld.shared.u32 %r5, [%rd4];\n"
+                "  st.shared.u32 [%rd5+256], %r1;\n"
+                "  ld.shared.u32 %r4, [%rd5+256];\n  bar.sync 0;\n"
+                "  @%p1 st.shared.u32 [%rd4], %r1;\n"),
+            "");
+  e = run("  ld.shared.u32 %r4, [%rd4];\n  bar.sync 0;\n"
+          "  ld.shared.u32 %r4, [%rd4];\n  @!%p1 st.shared.u32 [%rd4], %r1;\n");
+  EXPECT_TRUE(isRace(e, "write by warp 1 of a byte that other warps read"))
+      << e;
+  // cp.async: the copy writes when the issuing thread waits for it; others
+  // need a barrier after that wait.
+  e = run("  @%p1 cp.async.ca.shared.global [%rd4], [%rd1], 4;\n"
+          "  @%p1 cp.async.wait_all;\n  @!%p1 ld.shared.u32 %r4, [%rd4];\n");
+  EXPECT_TRUE(isRace(e, "read by warp 1 of a byte that warp 0 wrote")) << e;
+  EXPECT_EQ(run("  @%p1 cp.async.ca.shared.global [%rd4], [%rd1], 4;\n"
+                "  @%p1 cp.async.wait_all;\n  bar.sync 0;\n"
+                "  @!%p1 ld.shared.u32 %r4, [%rd4];\n"),
+            "");
+  // ... and it may write at any time from its issue: a read of the target
+  // by another warp before the wait is a race even across barriers.
+  e = run("  @%p1 cp.async.ca.shared.global [%rd4], [%rd1], 4;\n"
+          "  @%p1 cp.async.commit_group;\n  bar.sync 0;\n"
+          "  @!%p1 ld.shared.u32 %r4, [%rd4];\n  bar.sync 0;\n"
+          "  @%p1 cp.async.wait_group 0;\n");
+  EXPECT_TRUE(isRace(e, "write by warp 0 of a byte that another warp read"))
+      << e;
+}
+
 TEST(PTXEmulator, BarrierWaitsOnlyForNonExitedThreads) {
   // PTX ISA barrier.sync: the barrier waits for all non-exited threads.
   Module mod(R"(

@@ -38,6 +38,11 @@ With --device=gpu the same cases test the GPU lowering instead (steps 1 and
      reference lowering's results element for element (this needs a CUDA
      GPU of that chip or newer, or the runtime's emulator).
 
+--large draws layers past the GPU kernels' largest blocks (M up to 400
+rows, N up to 400 columns, K up to 1000; convolutions up to 20 x 20 pixels
+and 200 filters) instead of the default sizes, which center on the CPU
+kernels' vector widths and tiles; use it with few cases.
+
 The run's seed comes from --seed, else the environment variable
 QLP_KERNEL_SEED, else os.urandom, and is printed first. Case I draws
 everything (shapes, attributes, weights, data) from its own generator seeded
@@ -83,13 +88,18 @@ def dense(values):
 N_EDGES = [1, 2, 3, 15, 16, 17, 31, 32, 33, 47, 48, 63, 64, 65, 79, 80]
 K_EDGES = [1, 2, 3, 4, 5, 7, 8, 9, 31, 32, 33, 63, 64, 65, 127, 128, 129,
            191, 255, 256, 257, 299, 300]
+# --large: around the GPU blocks (128 x 128 outputs, 16 x 32 for few rows,
+# 64-deep K steps).
+LARGE_MN_EDGES = [65, 127, 128, 129, 255, 256, 257, 383, 384, 400]
+LARGE_K_EDGES = [127, 128, 129, 511, 512, 513, 959, 960, 1000]
 EDGE_SHIFTS = [0, 1, 31, 32, 62]
 ROUNDINGS = ["single_round", "double_round", "tflite"]
 
 
 class Rng:
-    def __init__(self, seed, index):
+    def __init__(self, seed, index, large=False):
         self.g = np.random.default_rng([seed, index])
+        self.large = large
 
     def int(self, lo, hi):
         """Uniform integer in [lo, hi]."""
@@ -454,9 +464,14 @@ def act_input(case, rng, x, bits, shape):
 
 
 def gen_matmul(case, rng, a_bits, b_bits):
-    m = 1 if rng.chance(0.15) else rng.int(2, 70)
-    n = rng.size(1, 80, N_EDGES)
-    k = 1 if rng.chance(0.05) else rng.size(1, 300, K_EDGES)
+    if rng.large:
+        m = rng.size(65, 400, LARGE_MN_EDGES)
+        n = rng.size(81, 400, LARGE_MN_EDGES)
+        k = rng.size(100, 1000, LARGE_K_EDGES)
+    else:
+        m = 1 if rng.chance(0.15) else rng.int(2, 70)
+        n = rng.size(1, 80, N_EDGES)
+        k = 1 if rng.chance(0.05) else rng.size(1, 300, K_EDGES)
     rank3 = rng.chance(0.15)
     binary = a_bits == 1
     case.params.update(kind="binary_matmul" if binary else "matmul", M=m, N=n, K=k,
@@ -526,9 +541,14 @@ def gen_conv(case, rng, a_bits, b_bits):
     binary = a_bits == 1
     while True:
         batch = rng.int(1, 2)
-        h, w_ = rng.int(1, 9), rng.int(1, 9)
-        c = rng.size(1, 40, [1, 2, 3, 4, 8, 16, 31, 32, 33])
-        f = rng.size(1, 40, [1, 2, 15, 16, 17, 31, 32, 33])
+        if rng.large:
+            h, w_ = rng.int(8, 20), rng.int(8, 20)
+            c = rng.size(16, 80, [31, 32, 33, 63, 64, 65])
+            f = rng.size(81, 200, [127, 128, 129])
+        else:
+            h, w_ = rng.int(1, 9), rng.int(1, 9)
+            c = rng.size(1, 40, [1, 2, 3, 4, 8, 16, 31, 32, 33])
+            f = rng.size(1, 40, [1, 2, 15, 16, 17, 31, 32, 33])
         kh, kw = rng.int(1, 3), rng.int(1, 3)
         strides = [rng.int(1, 2), rng.int(1, 2)]
         dils = [rng.int(1, 2), rng.int(1, 2)]
@@ -628,9 +648,9 @@ FAMILIES = {
 }
 
 
-def make_case(family, seed, index):
+def make_case(family, seed, index, large=False):
     gen, widths = FAMILIES[family]
-    rng = Rng(seed, index)
+    rng = Rng(seed, index, large)
     case = Case(index)
     a_bits, b_bits = rng.pick(widths)
     gen(case, rng, a_bits, b_bits)
@@ -766,6 +786,8 @@ def main():
     p.add_argument("--ptxas", help="assemble each chip's PTX (--device=gpu)")
     p.add_argument("--execute", action="store_true",
                    help="run the GPU programs (--device=gpu)")
+    p.add_argument("--large", action="store_true",
+                   help="draw layers past the GPU kernels' largest blocks")
     p.add_argument("--run-flags", default="",
                    help="extra quant-run flags of the GPU runs")
     args = p.parse_args()
@@ -779,10 +801,11 @@ def main():
     family = args.family
     indices = (sorted({int(i) for i in args.only.split(",")}) if args.only
                else list(range(args.cases)))
-    print(f"seed {seed}: {len(indices)} cases ({family})", flush=True)
+    print(f"seed {seed}: {len(indices)} cases ({family}{', large' if args.large else ''})",
+          flush=True)
 
     start = time.time()
-    cases = [make_case(family, seed, i) for i in indices]
+    cases = [make_case(family, seed, i, args.large) for i in indices]
     os.makedirs(args.tmp, exist_ok=True)
     module = os.path.join(args.tmp, "kernels.mlir")
     with open(module, "w") as f:
