@@ -71,16 +71,19 @@ public:
 
 private:
   gpu::GPUModuleOp kernelModule();
-  /// A private constant memref.global of i32 `values` with `shape`, and its
-  /// memref.get_global at `b`.
-  Value constant(OpBuilder &b, Location loc, StringRef name,
-                 ArrayRef<int32_t> values, ArrayRef<int64_t> shape);
+  /// A private constant memref.global of i32 `values` with `shape` in the
+  /// kernel module (a name clash gets a suffix).
+  memref::GlobalOp deviceConstant(Location loc, StringRef name,
+                                  ArrayRef<int32_t> values,
+                                  ArrayRef<int64_t> shape);
+  /// `base`, or `base` with a suffix if the kernel module has that symbol.
   std::string uniqueName(StringRef base);
 
   ModuleOp module;
   SymbolTable symbols;
   ChipInfo chip;
   gpu::GPUModuleOp kernels;
+  std::optional<SymbolTable> kernelSymbols;
   int layerCount = 0;
 };
 } // namespace
@@ -94,31 +97,61 @@ gpu::GPUModuleOp GPULayerLowering::kernelModule() {
   b.setInsertionPointToEnd(module.getBody());
   kernels = gpu::GPUModuleOp::create(b, module.getLoc(), kKernelModuleName);
   symbols.insert(kernels);
+  kernelSymbols.emplace(kernels);
   return kernels;
 }
 
 std::string GPULayerLowering::uniqueName(StringRef base) {
+  kernelModule();
   std::string name = base.str();
-  for (int i = 0; symbols.lookup(name); ++i)
+  for (int i = 0; kernelSymbols->lookup(name); ++i)
     name = (base + "_" + Twine(i)).str();
   return name;
 }
 
-Value GPULayerLowering::constant(OpBuilder &b, Location loc, StringRef name,
-                                 ArrayRef<int32_t> values,
-                                 ArrayRef<int64_t> shape) {
+memref::GlobalOp GPULayerLowering::deviceConstant(Location loc,
+                                                  StringRef name,
+                                                  ArrayRef<int32_t> values,
+                                                  ArrayRef<int64_t> shape) {
   MLIRContext *ctx = module.getContext();
   Type i32 = IntegerType::get(ctx, 32);
   auto type = MemRefType::get(shape, i32);
   auto data = DenseElementsAttr::get(RankedTensorType::get(shape, i32),
                                      values);
-  OpBuilder mb(module.getBodyRegion());
-  mb.setInsertionPointToStart(module.getBody());
+  gpu::GPUModuleOp gpuModule = kernelModule();
+  // Tables first in the module, in creation order.
+  OpBuilder mb(gpuModule.getBodyRegion());
+  Block *body = gpuModule.getBody();
+  auto firstOther = llvm::find_if(
+      *body, [](Operation &op) { return !isa<memref::GlobalOp>(op); });
+  mb.setInsertionPoint(body, firstOther);
   auto global = memref::GlobalOp::create(
-      mb, loc, uniqueName(name), mb.getStringAttr("private"), type, data,
+      mb, loc, name, mb.getStringAttr("private"), type, data,
       /*constant=*/true, mb.getI64IntegerAttr(16));
-  symbols.insert(global);
-  return memref::GetGlobalOp::create(b, loc, type, global.getSymName());
+  kernelSymbols->insert(global);
+  return global;
+}
+
+/// Replaces the arguments of `kernel` at the given indices by reads of the
+/// constant globals of its module: the kernel then reads its tables from
+/// device memory loaded once with the module, and the launches no longer
+/// pass (and the host no longer copies) them.
+static void bindConstantArguments(
+    gpu::GPUFuncOp kernel,
+    ArrayRef<std::pair<unsigned, memref::GlobalOp>> tables) {
+  OpBuilder b = OpBuilder::atBlockBegin(&kernel.front());
+  llvm::BitVector erase(kernel.getNumArguments());
+  for (auto [index, global] : tables) {
+    BlockArgument arg = kernel.getArgument(index);
+    assert(arg.getType() == global.getType() && "table type mismatch");
+    Value read = memref::GetGlobalOp::create(b, kernel.getLoc(),
+                                             global.getType(),
+                                             global.getSymName());
+    arg.replaceAllUsesWith(read);
+    erase.set(index);
+  }
+  // Kernel arguments carry no attributes that could make this fail.
+  (void)kernel.eraseArguments(erase);
 }
 
 void GPULayerLowering::lower(GPULayer &layer) {
@@ -249,8 +282,8 @@ void GPULayerLowering::lower(GPULayer &layer) {
   gpu::GPUFuncOp stageFn =
       buildGPUStageKernel(b, gpuModule, stage, inputMemRefType);
   gpu::GPUFuncOp gemmFn = buildGPUGemmKernel(b, gpuModule, spec);
-  symbols.insert(stageFn);
-  symbols.insert(gemmFn);
+  kernelSymbols->insert(stageFn);
+  kernelSymbols->insert(gemmFn);
 
   auto idx = [&](int64_t v) -> Value {
     return arith::ConstantIndexOp::create(b, loc, v);
@@ -287,22 +320,32 @@ void GPULayerLowering::lower(GPULayer &layer) {
       gpu::KernelDim3{idx(GPUStageSpec::kRowsPerBlock * 32), one, one},
       /*dynamicSharedMemorySize=*/Value(), stageArgs);
 
-  // Constants: packed weights, per-column terms, per-channel scales.
+  // Constants: packed weights, per-column terms, per-channel scales. They
+  // are globals of the kernel module, which the driver loads into device
+  // memory once with the module: a call copies no weights.
   std::string prefix = ("__qlp_gpu_" + Twine(index)).str();
   SmallVector<int32_t> packed = packGPUWeights(spec, layer.weights);
-  Value weights = constant(b, loc, prefix + "_weights", packed,
-                           {spec.paddedN(), spec.bWordsPerRow()});
-  Value terms =
-      constant(b, loc, prefix + "_columns", colTerms, {spec.paddedN()});
-  SmallVector<Value> gemmArgs = {staged, weights, terms};
-  if (spec.useRowSums)
+  // Argument indices of buildGPUGemmKernel's signature.
+  SmallVector<std::pair<unsigned, memref::GlobalOp>> tables = {
+      {1, deviceConstant(loc, prefix + "_weights", packed,
+                         {spec.paddedN(), spec.bWordsPerRow()})},
+      {2, deviceConstant(loc, prefix + "_columns", colTerms,
+                         {spec.paddedN()})}};
+  SmallVector<Value> gemmArgs = {staged};
+  unsigned nextArgument = 3;
+  if (spec.useRowSums) {
     gemmArgs.push_back(rowSums);
-  if (spec.hasRescale && spec.perChannel) {
-    gemmArgs.push_back(constant(b, loc, prefix + "_multipliers",
-                                epilogue.multipliers, {spec.n}));
-    gemmArgs.push_back(
-        constant(b, loc, prefix + "_shifts", epilogue.shifts, {spec.n}));
+    ++nextArgument;
   }
+  if (spec.hasRescale && spec.perChannel) {
+    tables.push_back({nextArgument++,
+                      deviceConstant(loc, prefix + "_multipliers",
+                                     epilogue.multipliers, {spec.n})});
+    tables.push_back({nextArgument++,
+                      deviceConstant(loc, prefix + "_shifts", epilogue.shifts,
+                                     {spec.n})});
+  }
+  bindConstantArguments(gemmFn, tables);
 
   // The result, and its [M][N] view for the kernel.
   SmallVector<Value> dynamicSizes;

@@ -281,21 +281,24 @@ def QLPLowerToGPU : Pass<"qlp-lower-to-gpu", "ModuleOp"> {
     Weights are packed at compile time into the `[N][K]` word layout the
     GEMM streams (for W4A8 the nibbles of each 32-value group are permuted
     so that one 32-bit word holds both B registers of an `mma` step) and
-    become private `memref.global` constants, with the per-column constants
-    and per-channel scales.
+    become private `memref.global` constants of `@qlp_kernels`, with the
+    per-column constants and per-channel scales; the GEMM kernel reads them
+    with `memref.get_global`. The driver loads them into device memory once,
+    with the module, so a call copies no weights.
 
-    The launches take the buffers of the layer's tensors, as the CPU kernel
-    lowering does:
+    The launches take the buffers of the layer's activations and result, as
+    the CPU kernel lowering does:
 
     ```mlir
     %a = bufferization.to_buffer %x read_only : tensor<200x96xi4> to memref<200x96xi4>
     %staged = memref.alloc(%rows) {alignment = 16 : i64} : memref<?x16xi32>
+    %sums = memref.alloc(%rows) {alignment = 16 : i64} : memref<?xi32>
     gpu.launch_func @qlp_kernels::@qlp_stage_0 blocks in (%sb, %c1, %c1)
-        threads in (%c256, %c1, %c1) args(%a : memref<200x96xi4>, %staged : memref<?x16xi32>)
-    %w = memref.get_global @__qlp_gpu_0_weights : memref<128x16xi32>
-    ...
+        threads in (%c256, %c1, %c1) args(%a : memref<200x96xi4>, %staged : memref<?x16xi32>, %sums : memref<?xi32>)
+    %c = memref.alloc() {alignment = 16 : i64} : memref<200x40xi8>
+    %out = memref.cast %c : memref<200x40xi8> to memref<?x40xi8>
     gpu.launch_func @qlp_kernels::@qlp_gemm_0 blocks in (%c1, %mb, %c1)
-        threads in (%c256, %c1, %c1) args(%staged : ..., %w : ..., %cols : ..., %out : memref<?x40xi8>)
+        threads in (%c256, %c1, %c1) args(%staged : memref<?x16xi32>, %sums : memref<?xi32>, %out : memref<?x40xi8>)
     %y = bufferization.to_tensor %c restrict writable : memref<200x40xi8> to tensor<200x40xi8>
     ```
 
@@ -455,7 +458,10 @@ def QLPGPUPlaceBuffers : Pass<"qlp-gpu-place-buffers", "ModuleOp"> {
       `gpu.memcpy` from the global at the function entry, freed before every
       return; every use except a host-side `memref.load` reads the copy. A
       mutable global is an error (writes on the device would be lost).
-      Copying per call keeps the host program free of hidden device state;
+      Copying per call keeps the host program free of hidden device state.
+      The tables of quant-lp's own GEMM kernels (packed weights, scales) are
+      not among these: `qlp-lower-to-gpu` makes them globals of the kernel
+      module, which live in device memory for as long as the module;
     - an argument of a public function: `gpu.alloc` at entry, a
       `gpu.memcpy` from the argument if it is an input, and a `gpu.memcpy`
       back to the argument before every return if it is an out-param (the

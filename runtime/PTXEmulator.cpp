@@ -195,6 +195,8 @@ struct Inst {
   uint8_t vec = 1;
   Space space = Space::Generic;
   bool sat = false, ccOut = false, ccIn = false, flag = false;
+  /// add/sub/min/max on .s16x2/.u16x2: two 16-bit lanes of a .b32 (sm_90).
+  bool packed = false;
   uint16_t m = 0, n = 0, k = 0; // mma shape; cp.async size in k
   int32_t guard = -1;
   bool guardNeg = false;
@@ -229,6 +231,16 @@ struct qlp_ptx_kernel {
 struct qlp_ptx_module {
   std::vector<std::unique_ptr<qlp_ptx_kernel>> kernels;
   unsigned sm = 0;
+  /// Storage of the module's .global variables (host memory: global
+  /// addresses are host pointers), freed with the module.
+  std::vector<void *> globals;
+  qlp_ptx_module() = default;
+  qlp_ptx_module(const qlp_ptx_module &) = delete;
+  qlp_ptx_module &operator=(const qlp_ptx_module &) = delete;
+  ~qlp_ptx_module() {
+    for (void *g : globals)
+      free(g);
+  }
 };
 
 namespace {
@@ -404,6 +416,8 @@ private:
     bool dynamic;
   };
   std::vector<SharedVar> moduleShared;
+  // Module-scope .global variables and their host addresses.
+  std::vector<std::pair<std::string, uint64_t>> moduleGlobals;
 
   // Per-kernel state.
   qlp_ptx_kernel *kern = nullptr;
@@ -456,6 +470,8 @@ private:
 
   bool parseTopLevel();
   bool parseVarDecl(Space space, bool isExtern, bool moduleScope);
+  bool parseGlobalVar(int line, const std::string &name, Ty t, uint32_t align,
+                      uint64_t count, bool isExtern);
   bool parseEntry();
   bool parseBody();
   bool parseRegDecl();
@@ -741,6 +757,8 @@ bool Parser::parseVarDecl(Space space, bool isExtern, bool moduleScope) {
       return false;
     count *= (uint64_t)n;
   }
+  if (space == Space::Global)
+    return parseGlobalVar(line, name, t, align, count, isExtern || dynamic);
   if (isP(peek(), '='))
     return fail(line, "initialized variable '%s' is not supported",
                 name.c_str());
@@ -773,6 +791,65 @@ bool Parser::parseVarDecl(Space space, bool isExtern, bool moduleScope) {
   uint32_t off = (kern->staticShared + align - 1) & ~(align - 1);
   syms[name] = {Space::Shared, off};
   kern->staticShared = off + (uint32_t)bytes;
+  return true;
+}
+
+/// A module-scope .global variable, after its name and dimensions: host
+/// memory of the variable's size and alignment, zero-filled, with the
+/// integer initializer `= v` or `= {v, v, ...}` stored little-endian
+/// element by element (missing trailing elements are zero, as in PTX).
+bool Parser::parseGlobalVar(int line, const std::string &name, Ty t,
+                            uint32_t align, uint64_t count, bool isExtern) {
+  if (isExtern)
+    return fail(line, "extern variable '%s' is not supported", name.c_str());
+  if (!t.isInt())
+    return fail(line, "variable '%s': only integer .global variables are "
+                "supported", name.c_str());
+  uint32_t elem = t.bits / 8;
+  if (!align)
+    align = elem;
+  if (count == 0 || count > (1ull << 30) / elem)
+    return fail(line, "variable '%s' has a bad size", name.c_str());
+  uint64_t bytes = count * elem;
+  uint64_t alignment = std::max<uint64_t>(align, 16);
+  void *data = aligned_alloc(alignment, (bytes + alignment - 1) / alignment *
+                                            alignment);
+  if (!data)
+    return fail(line, "out of memory for variable '%s'", name.c_str());
+  mod->globals.push_back(data);
+  memset(data, 0, bytes);
+  auto value = [&](uint64_t i) {
+    int64_t v;
+    bool negative = isP(peek(), '-');
+    if (negative)
+      next();
+    if (!expectNumber(v))
+      return false;
+    if (negative)
+      v = -v;
+    memcpy(static_cast<uint8_t *>(data) + i * elem, &v, elem);
+    return true;
+  };
+  if (isP(peek(), '=')) {
+    next();
+    if (isP(peek(), '{')) {
+      next();
+      for (uint64_t i = 0; !isP(peek(), '}'); ++i) {
+        if (i == count)
+          return fail(line, "too many initializers for '%s'", name.c_str());
+        if (i && !expectP(','))
+          return false;
+        if (!value(i))
+          return false;
+      }
+      next();
+    } else if (!value(0)) {
+      return false;
+    }
+  }
+  if (!expectP(';'))
+    return false;
+  moduleGlobals.emplace_back(name, (uint64_t)(uintptr_t)data);
   return true;
 }
 
@@ -921,6 +998,8 @@ bool Parser::parseEntry() {
   branches.clear();
   regScopes.clear();
   regScopes.emplace_back();
+  for (const auto &[name, address] : moduleGlobals)
+    syms[name] = {Space::Global, address};
   // Module-scope shared variables come first in every kernel's window.
   for (const SharedVar &v : moduleShared) {
     if (v.dynamic) {
@@ -1106,6 +1185,9 @@ bool Parser::parseTopLevel() {
       } else if (d->s == ".shared") {
         if (!parseVarDecl(Space::Shared, isExtern, true))
           return false;
+      } else if (d->s == ".global") {
+        if (!parseVarDecl(Space::Global, isExtern, true))
+          return false;
       } else {
         return fail(d->line, "'%s' declarations are not supported",
                     d->s.c_str());
@@ -1219,6 +1301,16 @@ bool Parser::decode(const std::string &opcode, std::vector<Arg> &args,
     return true;
   };
   auto opnds = [&](size_t n) { in.o.assign(n, Opnd()); };
+  // The packed .s16x2 / .u16x2 types of add, sub, min and max: the
+  // instruction type is the 16-bit lane type, the operands are 32-bit.
+  auto packedForm = [&]() {
+    int which;
+    if (!takeFirst({"s16x2", "u16x2"}, which))
+      return false;
+    in.packed = true;
+    in.t = {which == 0 ? TK::S : TK::U, 16};
+    return true;
+  };
 
   // Arithmetic ----------------------------------------------------------
   if (base == "add" || base == "sub" || base == "addc" || base == "subc") {
@@ -1226,6 +1318,16 @@ bool Parser::decode(const std::string &opcode, std::vector<Arg> &args,
     in.ccIn = base.size() == 4;
     in.ccOut = take("cc");
     in.sat = take("sat");
+    if (packedForm()) {
+      if (in.ccIn || in.ccOut || in.sat)
+        return fail(line, "'%s': packed 16x2 forms take no .cc or .sat", op);
+      if (!done() || !nargs(3, 3))
+        return false;
+      opnds(3);
+      return operand(args[0], in.o[0], 32, IsDst, in) &&
+             operand(args[1], in.o[1], 32, AllowImm, in) &&
+             operand(args[2], in.o[2], 32, AllowImm, in);
+    }
     if (!oneType({TK::U, TK::S}, 16, 64) || !done() || !nargs(3, 3))
       return false;
     if (in.sat && (in.t.k != TK::S || in.t.bits != 32 || in.ccOut))
@@ -1284,6 +1386,14 @@ bool Parser::decode(const std::string &opcode, std::vector<Arg> &args,
     if (base != s.name)
       continue;
     in.op = s.op;
+    if ((s.op == Op::Min || s.op == Op::Max) && packedForm()) {
+      if (!done() || !nargs(3, 3))
+        return false;
+      opnds(3);
+      return operand(args[0], in.o[0], 32, IsDst, in) &&
+             operand(args[1], in.o[1], 32, AllowImm, in) &&
+             operand(args[2], in.o[2], 32, AllowImm, in);
+    }
     if (!oneType(s.kinds, s.lo, s.hi) || !done() ||
         !nargs(s.nsrc + 1, s.nsrc + 1))
       return false;
@@ -2462,6 +2572,18 @@ bool Executor::exec(const Inst &in, uint32_t mask, uint32_t pc) {
   case Op::Add:
   case Op::Sub: {
     bool add = in.op == Op::Add;
+    if (in.packed) {
+      // Each 16-bit half wraps on its own (no carry between the halves).
+      FOR_LANES(em) {
+        uint64_t x = V(o[1], l), y = V(o[2], l), r = 0;
+        for (unsigned h = 0; h < 32; h += 16) {
+          uint64_t a = (x >> h) & 0xffff, b = (y >> h) & 0xffff;
+          r |= ((add ? a + b : a - b) & 0xffff) << h;
+        }
+        Wr(o[0], l, r);
+      }
+      return true;
+    }
     if (in.ccIn || in.ccOut) {
       uint64_t m = maskOf(bits);
       FOR_LANES(em) {
@@ -2555,6 +2677,18 @@ bool Executor::exec(const Inst &in, uint32_t mask, uint32_t pc) {
   case Op::Min:
   case Op::Max: {
     bool mn = in.op == Op::Min;
+    if (in.packed) {
+      FOR_LANES(em) {
+        uint64_t x = V(o[1], l), y = V(o[2], l), r = 0;
+        for (unsigned h = 0; h < 32; h += 16) {
+          uint64_t a = (x >> h) & 0xffff, b = (y >> h) & 0xffff;
+          bool less = sgn ? sext(a, 16) < sext(b, 16) : a < b;
+          r |= ((less == mn) ? a : b) << h;
+        }
+        Wr(o[0], l, r);
+      }
+      return true;
+    }
     FOR_LANES(em) {
       uint64_t x = V(o[1], l), y = V(o[2], l);
       bool less = sgn ? sext(x, bits) < sext(y, bits)

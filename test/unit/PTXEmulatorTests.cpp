@@ -109,6 +109,78 @@ $L__done:
             std::string::npos);
 }
 
+// Module-scope .global variables (constant tables the GPU lowering puts in
+// its kernel modules): host memory with the initializer's elements,
+// addressed by name in an address or through `mov`, and writable.
+TEST(PTXEmulator, GlobalVariables) {
+  Module mod(R"(
+.global .align 16 .b8 bytes[10] = {1, 0, 0, 0, 255, 255, 255, 255, 128};
+.visible .global .align 4 .b32 words[4] = {7, -2, 4000000000};
+.global .align 8 .u64 counter;
+
+.visible .entry k(.param .u64 out)
+{
+  .reg .pred %p1;
+  .reg .b32 %r<8>;
+  .reg .b64 %rd<8>;
+  ld.param.u64 %rd1, [out];
+  cvta.to.global.u64 %rd1, %rd1;
+  mov.u32 %r1, %tid.x;
+  mul.wide.u32 %rd2, %r1, 4;
+  mov.b64 %rd3, words;
+  add.s64 %rd4, %rd3, %rd2;
+  ld.global.nc.b32 %r2, [%rd4];
+  ld.global.b32 %r3, [bytes+4];
+  ld.global.u8 %r4, [bytes+8];
+  ld.global.u8 %r5, [bytes+9];
+  add.s64 %rd5, %rd1, %rd2;
+  st.global.b32 [%rd5], %r2;
+  st.global.b32 [%rd5+16], %r3;
+  st.global.b32 [%rd5+32], %r4;
+  st.global.b32 [%rd5+48], %r5;
+  setp.ne.u32 %p1, %r1, 0;
+  @%p1 bra $done;
+  ld.global.u64 %rd6, [counter];
+  st.global.u64 [%rd1+64], %rd6;
+  add.s64 %rd6, %rd6, 1;
+  st.global.u64 [counter], %rd6;
+$done:
+  ret;
+}
+)");
+  ASSERT_LOADED(mod);
+  uint32_t out[18];
+  uint64_t po = (uintptr_t)out;
+  ASSERT_EQ(mod.launch("k", 1, 1, {&po}), "");
+  ASSERT_EQ(mod.launch("k", 1, 4, {&po}), "");
+  EXPECT_EQ(out[0], 7u);
+  EXPECT_EQ(out[1], 0xfffffffeu);
+  EXPECT_EQ(out[2], 4000000000u);
+  EXPECT_EQ(out[3], 0u) << "elements past the initializer are zero";
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(out[4 + i], 0xffffffffu);
+    EXPECT_EQ(out[8 + i], 128u);
+    EXPECT_EQ(out[12 + i], 0u);
+  }
+  // A written variable keeps its value across launches of the module.
+  ASSERT_EQ(mod.launch("k", 1, 1, {&po}), "");
+  uint64_t counter;
+  memcpy(&counter, out + 16, sizeof counter);
+  EXPECT_EQ(counter, 2u);
+
+  Module many(".global .b8 b[2] = {1, 2, 3};\n");
+  EXPECT_EQ(many.m, nullptr);
+  EXPECT_NE(many.err.find("too many initializers for 'b'"), std::string::npos)
+      << many.err;
+  Module real(".global .f32 x;\n");
+  EXPECT_EQ(real.m, nullptr);
+  EXPECT_NE(real.err.find("only integer .global variables"), std::string::npos)
+      << real.err;
+  Module ext(".extern .global .b32 y;\n");
+  EXPECT_EQ(ext.m, nullptr);
+  EXPECT_NE(ext.err.find("extern variable 'y'"), std::string::npos) << ext.err;
+}
+
 TEST(PTXEmulator, DivergentBranchesReconverge) {
   Module mod(R"(
 .visible .entry k(.param .u64 out)
@@ -312,6 +384,27 @@ TEST(PTXEmulator, IntegerInstructions) {
        [](u64 a, u64 b, u64 c) {
          u64 n = std::min<u64>(c, 32);
          return n == 32 ? b : n == 0 ? a : (b << (32 - n)) | (a >> n);
+       }},
+      // Packed 16-bit pairs (sm_90): each half on its own.
+      {"add.s16x2 %d, %x, %y;", 32, 32,
+       [](u64 a, u64 b, u64) {
+         return ((a + b) & 0xffff) | (((a >> 16) + (b >> 16)) & 0xffff) << 16;
+       }},
+      {"sub.u16x2 %d, %x, %y;", 32, 32,
+       [](u64 a, u64 b, u64) {
+         return ((a - b) & 0xffff) | (((a >> 16) - (b >> 16)) & 0xffff) << 16;
+       }},
+      {"min.s16x2 %d, %x, %y;", 32, 32,
+       [](u64 a, u64 b, u64) {
+         u64 lo = sx(a, 16) < sx(b, 16) ? a & 0xffff : b & 0xffff;
+         u64 hi = sx(a >> 16, 16) < sx(b >> 16, 16) ? a >> 16 : b >> 16;
+         return lo | (hi & 0xffff) << 16;
+       }},
+      {"max.u16x2 %d, %x, %y;", 32, 32,
+       [](u64 a, u64 b, u64) {
+         u64 lo = std::max(a & 0xffff, b & 0xffff);
+         u64 hi = std::max((a >> 16) & 0xffff, (b >> 16) & 0xffff);
+         return lo | hi << 16;
        }},
       {"div.s32 %d, %x, %y;", 32, 32, nullptr}, // special-cased below
       {"rem.u32 %d, %x, %y;", 32, 32, nullptr},
