@@ -1301,6 +1301,14 @@ bool Parser::decode(const std::string &opcode, std::vector<Arg> &args,
     return true;
   };
   auto opnds = [&](size_t n) { in.o.assign(n, Opnd()); };
+  // `n` operands, all 32-bit registers or immediates, the first written.
+  auto b32Operands = [&](size_t n) {
+    opnds(n);
+    for (size_t i = 0; i < n; ++i)
+      if (!operand(args[i], in.o[i], 32, i ? AllowImm : IsDst, in))
+        return false;
+    return true;
+  };
   // The packed .s16x2 / .u16x2 types of add, sub, min and max: the
   // instruction type is the 16-bit lane type, the operands are 32-bit.
   auto packedForm = [&]() {
@@ -1321,12 +1329,7 @@ bool Parser::decode(const std::string &opcode, std::vector<Arg> &args,
     if (packedForm()) {
       if (in.ccIn || in.ccOut || in.sat)
         return fail(line, "'%s': packed 16x2 forms take no .cc or .sat", op);
-      if (!done() || !nargs(3, 3))
-        return false;
-      opnds(3);
-      return operand(args[0], in.o[0], 32, IsDst, in) &&
-             operand(args[1], in.o[1], 32, AllowImm, in) &&
-             operand(args[2], in.o[2], 32, AllowImm, in);
+      return done() && nargs(3, 3) && b32Operands(3);
     }
     if (!oneType({TK::U, TK::S}, 16, 64) || !done() || !nargs(3, 3))
       return false;
@@ -1387,12 +1390,7 @@ bool Parser::decode(const std::string &opcode, std::vector<Arg> &args,
       continue;
     in.op = s.op;
     if ((s.op == Op::Min || s.op == Op::Max) && packedForm()) {
-      if (!done() || !nargs(3, 3))
-        return false;
-      opnds(3);
-      return operand(args[0], in.o[0], 32, IsDst, in) &&
-             operand(args[1], in.o[1], 32, AllowImm, in) &&
-             operand(args[2], in.o[2], 32, AllowImm, in);
+      return done() && nargs(3, 3) && b32Operands(3);
     }
     if (!oneType(s.kinds, s.lo, s.hi) || !done() ||
         !nargs(s.nsrc + 1, s.nsrc + 1))
@@ -1435,13 +1433,8 @@ bool Parser::decode(const std::string &opcode, std::vector<Arg> &args,
                   op);
     in.mode = (uint8_t)dir;
     in.mode2 = (uint8_t)mode;
-    if (!oneType({TK::B}, 32, 32) || !done() || !nargs(4, 4))
-      return false;
-    opnds(4);
-    return operand(args[0], in.o[0], 32, IsDst, in) &&
-           operand(args[1], in.o[1], 32, AllowImm, in) &&
-           operand(args[2], in.o[2], 32, AllowImm, in) &&
-           operand(args[3], in.o[3], 32, AllowImm, in);
+    return oneType({TK::B}, 32, 32) && done() && nargs(4, 4) &&
+           b32Operands(4);
   }
   if (base == "popc" || base == "clz") {
     in.op = base == "popc" ? Op::Popc : Op::Clz;
@@ -1475,13 +1468,8 @@ bool Parser::decode(const std::string &opcode, std::vector<Arg> &args,
   if (base == "prmt") {
     in.op = Op::Prmt;
     // Only the generic form: the .f4e/.b4e/... modes are rejected by done().
-    if (!oneType({TK::B}, 32, 32) || !done() || !nargs(4, 4))
-      return false;
-    opnds(4);
-    return operand(args[0], in.o[0], 32, IsDst, in) &&
-           operand(args[1], in.o[1], 32, AllowImm, in) &&
-           operand(args[2], in.o[2], 32, AllowImm, in) &&
-           operand(args[3], in.o[3], 32, AllowImm, in);
+    return oneType({TK::B}, 32, 32) && done() && nargs(4, 4) &&
+           b32Operands(4);
   }
   if (base == "setp") {
     in.op = Op::Setp;

@@ -11,6 +11,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
+#include <unordered_set>
 
 namespace {
 FakeCudaState state;
@@ -23,30 +25,28 @@ void *currentContext = nullptr;
 struct EmulatedModule {
   qlp_ptx_module *ptx = nullptr;
 };
-EmulatedModule emulatedModules[256];
-int emulatedModuleCount = 0;
+// Deques: the handles handed out are pointers to the elements, which must
+// stay valid as more are added.
+std::deque<EmulatedModule> emulatedModules;
+std::unordered_set<void *> emulatedModuleHandles;
 
 bool executing() { return getenv("QLP_FAKE_CUDA_EXECUTE") != nullptr; }
 
 bool isEmulatedModule(void *module) {
-  return module >= static_cast<void *>(emulatedModules) &&
-         module < static_cast<void *>(emulatedModules + emulatedModuleCount);
+  return emulatedModuleHandles.count(module) != 0;
 }
 
 /// The functions handed out, one per (module, kernel name).
 struct FakeFunction {
   char name[256];
-  void *module;
+  void *module = nullptr;
   /// The emulator's kernel when the module is emulated.
-  const void *emulated;
+  const void *emulated = nullptr;
 };
-FakeFunction functions[256];
-int functionCount = 0;
+std::deque<FakeFunction> functions;
+std::unordered_set<void *> functionHandles;
 
-bool isFunction(void *function) {
-  return function >= static_cast<void *>(functions) &&
-         function < static_cast<void *>(functions + functionCount);
-}
+bool isFunction(void *function) { return functionHandles.count(function); }
 
 /// With QLP_FAKE_CUDA_TRACE set, module loads and launches are printed to
 /// stderr, for lit tests of quant-run --device=gpu.
@@ -221,12 +221,9 @@ FAKE_API CUresult cuModuleLoadDataEx(void **module, const void *image,
       snprintf(log, logSize, "ptx emulator: %s\n", error);
     return kInvalidPTX;
   }
-  if (emulatedModuleCount == 256) {
-    qlp_ptx_unload(parsed);
-    return kInvalidValue;
-  }
-  emulatedModules[emulatedModuleCount].ptx = parsed;
-  *module = &emulatedModules[emulatedModuleCount++];
+  emulatedModules.push_back({parsed});
+  *module = &emulatedModules.back();
+  emulatedModuleHandles.insert(*module);
   return kSuccess;
 }
 
@@ -236,9 +233,9 @@ FAKE_API CUresult cuModuleUnload(void *module) {
     if (!emulated->ptx)
       return kInvalidValue;
     // Functions of the module become invalid, as with the real driver.
-    for (int i = 0; i < functionCount; ++i)
-      if (functions[i].module == module)
-        functions[i].emulated = nullptr;
+    for (FakeFunction &function : functions)
+      if (function.module == module)
+        function.emulated = nullptr;
     qlp_ptx_unload(emulated->ptx);
     emulated->ptx = nullptr;
     ++state.moduleUnloads;
@@ -260,20 +257,20 @@ FAKE_API CUresult cuModuleGetFunction(void **function, void *module,
   } else if (module != &moduleObject || strcmp(name, kFakeMissingKernel) == 0) {
     return kNotFound;
   }
-  for (int i = 0; i < functionCount; ++i)
-    if (functions[i].module == module &&
-        strcmp(functions[i].name, name) == 0) {
-      functions[i].emulated = emulated;
-      *function = &functions[i];
+  for (FakeFunction &known : functions)
+    if (known.module == module && strcmp(known.name, name) == 0) {
+      known.emulated = emulated;
+      *function = &known;
       return kSuccess;
     }
-  if (functionCount == 256 || strlen(name) >= sizeof(functions[0].name))
+  if (strlen(name) >= sizeof(FakeFunction::name))
     return kInvalidValue;
-  FakeFunction &created = functions[functionCount++];
+  FakeFunction &created = functions.emplace_back();
   strcpy(created.name, name);
   created.module = module;
   created.emulated = emulated;
   *function = &created;
+  functionHandles.insert(*function);
   return kSuccess;
 }
 

@@ -53,6 +53,24 @@ struct Module {
 
 #define ASSERT_LOADED(mod) ASSERT_NE((mod).m, nullptr) << (mod).err
 
+/// Loads `.entry k(.param .u64 out)` with registers %p<3>, %r<8>, %rd<8>,
+/// shared `sm[smBytes]` (16-byte aligned), %rd1 = out and %r1 = %tid.x,
+/// followed by `body` and `ret`; launches it on `grid` blocks of `block`
+/// threads. Returns the error ("" on success).
+std::string runKernelBody(const std::string &body, unsigned grid,
+                          unsigned block, uint64_t out, unsigned smBytes) {
+  Module mod(".visible .entry k(.param .u64 out)\n{\n"
+             "  .reg .pred %p<3>;\n  .reg .b32 %r<8>;\n  .reg .b64 %rd<8>;\n"
+             "  .shared .align 16 .b8 sm[" +
+             std::to_string(smBytes) +
+             "];\n  ld.param.u64 %rd1, [out];\n  mov.u32 %r1, %tid.x;\n" +
+             body + "  ret;\n}\n");
+  EXPECT_NE(mod.m, nullptr) << mod.err;
+  if (!mod.m)
+    return "load failed";
+  return mod.launch("k", grid, block, {&out});
+}
+
 //===----------------------------------------------------------------------===//
 // Basics: parameters, global memory, control flow
 //===----------------------------------------------------------------------===//
@@ -675,19 +693,13 @@ TEST(PTXEmulator, SharedMemoryRacesBetweenWarps) {
   uint32_t buf[64] = {};
   uint64_t p = (uintptr_t)buf;
   auto run = [&](const std::string &body) {
-    Module mod(".visible .entry k(.param .u64 out)\n{\n"
-               "  .reg .pred %p<3>;\n  .reg .b32 %r<8>;\n"
-               "  .reg .b64 %rd<8>;\n  .shared .align 16 .b8 sm[512];\n"
-               "  ld.param.u64 %rd1, [out];\n  mov.u32 %r1, %tid.x;\n"
-               "  shr.u32 %r2, %r1, 5;\n  and.b32 %r3, %r1, 31;\n"
-               "  setp.eq.u32 %p1, %r2, 0;\n  mov.u64 %rd3, sm;\n"
-               "  mul.wide.u32 %rd2, %r3, 4;\n  add.s64 %rd4, %rd3, %rd2;\n"
-               "  mul.wide.u32 %rd2, %r1, 4;\n  add.s64 %rd5, %rd3, %rd2;\n" +
-               body + "  ret;\n}\n");
-    EXPECT_NE(mod.m, nullptr) << mod.err;
-    if (!mod.m)
-      return std::string("load failed");
-    return mod.launch("k", 2, 64, {&p});
+    return runKernelBody(
+        "  shr.u32 %r2, %r1, 5;\n  and.b32 %r3, %r1, 31;\n"
+        "  setp.eq.u32 %p1, %r2, 0;\n  mov.u64 %rd3, sm;\n"
+        "  mul.wide.u32 %rd2, %r3, 4;\n  add.s64 %rd4, %rd3, %rd2;\n"
+        "  mul.wide.u32 %rd2, %r1, 4;\n  add.s64 %rd5, %rd3, %rd2;\n" +
+            body,
+        2, 64, p, 512);
   };
   auto isRace = [](const std::string &e, const char *what) {
     return e.find("shared memory race") != std::string::npos &&
@@ -1403,15 +1415,7 @@ TEST(PTXEmulator, LaunchErrors) {
   uint32_t buf[64] = {};
   uint64_t p = (uintptr_t)buf;
   auto run = [&](const std::string &body, unsigned block) {
-    Module mod(".visible .entry k(.param .u64 out)\n{\n"
-               "  .reg .pred %p<3>;\n  .reg .b32 %r<8>;\n"
-               "  .reg .b64 %rd<8>;\n  .shared .align 4 .b8 sm[64];\n"
-               "  ld.param.u64 %rd1, [out];\n  mov.u32 %r1, %tid.x;\n" +
-               body + "  ret;\n}\n");
-    EXPECT_NE(mod.m, nullptr) << mod.err;
-    if (!mod.m)
-      return std::string("load failed");
-    return mod.launch("k", 1, block, {&p});
+    return runKernelBody(body, 1, block, p, 64);
   };
   std::string e = run("  st.shared.u32 [sm+64], %r1;\n", 32);
   EXPECT_NE(e.find("out-of-bounds shared memory"), std::string::npos) << e;
