@@ -501,10 +501,13 @@ void MmaKernel::loadStage(Value kt, Value slot, Value a, Value bw,
         Value dst = e.mul(swizzle(e, r, c, chunks), e.idx(4));
         Value globalRow = e.add(firstRow, r);
         if (ampere) {
+          // 16-byte copies that bypass L1 (cp.async.cg): a block reads each
+          // operand tile once, so L1 would only hold it in passing; L2 keeps
+          // it for the other blocks of the same rows or columns.
           nvgpu::DeviceAsyncCopyOp::create(
               b, loc, shared, ValueRange{slot, r, dst}, global,
               ValueRange{globalRow, src}, b.getIndexAttr(4),
-              /*srcElements=*/Value(), /*bypassL1=*/UnitAttr());
+              /*srcElements=*/Value(), /*bypassL1=*/b.getUnitAttr());
           return;
         }
         auto v4 = VectorType::get({4}, b.getI32Type());

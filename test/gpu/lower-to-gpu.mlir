@@ -48,7 +48,7 @@
 // CHECK-NEXT: memref.get_global @__qlp_gpu_0_shifts : memref<40xi32>
 // SM75-NOT: nvgpu.device_async_copy
 // SM75: vector.load
-// SM80: nvgpu.device_async_copy
+// SM80: nvgpu.device_async_copy {{.*}}, 4 {bypassL1}
 // SM80: nvvm.cp.async.commit.group
 // SM80: nvvm.cp.async.wait.group 0
 // SM90: nvgpu.device_async_copy

@@ -28,7 +28,7 @@
 // (no int4 tensor cores) m16n8k32 s8 on activations staged as int8.
 // CHECK-LABEL: .visible .entry qlp_gemm_0(
 // SM75-NOT:    cp.async
-// SM80:        cp.async.ca.shared.global [{{.*}}], [{{.*}}], 16;
+// SM80:        cp.async.cg.shared.global [{{.*}}], [{{.*}}], 16;
 // SM80:        cp.async.commit_group;
 // SM90:        cp.async.commit_group;
 // CHECK:       ldmatrix.sync.aligned.m8n8.x{{[124]}}.shared.b16
