@@ -69,7 +69,8 @@ struct MergeExactRescales : public OpRewritePattern<RescaleOp> {
     if (!inner || inner.getScale().getNumScales() != 1)
       return failure();
     DyadicScale first = inner.getScale().getScale(0);
-    if (llvm::countr_zero(uint32_t(first.multiplier)) < unsigned(first.shift))
+    if (unsigned(llvm::countr_zero(uint32_t(first.multiplier))) <
+        unsigned(first.shift))
       return failure();
     int64_t m1 = int64_t(first.multiplier) >> first.shift;
 

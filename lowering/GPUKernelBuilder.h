@@ -119,7 +119,8 @@ gpu::GPUFuncOp buildGPUStageKernel(OpBuilder &builder, gpu::GPUModuleOp module,
 /// memref<?xAWxi32>, the packed B memref<NpxBWxi32>, the per-column
 /// constants memref<Npxi32>, [the row sums memref<?xi32>], [the
 /// multipliers and shifts memref<Nxi32> of a per-channel rescale], and the
-/// result memref<?xNxT>.
+/// result memref<?xNxT>. (qlp-lower-to-gpu then binds the constant tables,
+/// B, the column constants and the scales, to globals of `module`.)
 gpu::GPUFuncOp buildGPUGemmKernel(OpBuilder &builder, gpu::GPUModuleOp module,
                                   const GPUGemmSpec &spec);
 
