@@ -338,7 +338,7 @@ int main(int argc, char **argv) {
   llvm::InitializeNativeTargetAsmPrinter();
   std::string triple = llvm::sys::getDefaultTargetTriple();
   const llvm::Target *target =
-      llvm::TargetRegistry::lookupTarget(triple, error);
+      llvm::TargetRegistry::lookupTarget(llvm::Triple(triple), error);
   if (!target)
     return fail("no target for " + triple + ": " + error);
   std::string cpu =
