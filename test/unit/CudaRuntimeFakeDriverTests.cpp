@@ -299,9 +299,16 @@ TEST_F(CudaRuntimeFakeDriver, ExecutesKernelsOnThePTXEmulator) {
                         "CUDA_ERROR_LAUNCH_FAILED (719)"));
   EXPECT_EQ(qlp_cuda_status(), 719);
   qlp_cuda_clear_error();
-  mgpuMemFree(data, nullptr);
   mgpuModuleUnload(module);
   EXPECT_EQ(fake->moduleUnloads, 1);
+  // The module's kernels are gone with it.
+  testing::internal::CaptureStderr();
+  mgpuLaunchKernel(increment, 1, 1, 1, 32, 1, 1, 0, nullptr, params, nullptr,
+                   2);
+  EXPECT_THAT(testing::internal::GetCapturedStderr(),
+              HasSubstr("cuLaunchKernel failed: CUDA_ERROR_INVALID_VALUE"));
+  qlp_cuda_clear_error();
+  mgpuMemFree(data, nullptr);
 
   std::string unsupported = ".version 8.0\n.target sm_80\n"
                             ".visible .entry k()\n{\n  trap;\n}\n";

@@ -289,6 +289,10 @@ FAKE_API CUresult cuLaunchKernel(void *function, unsigned gx, unsigned gy,
                                  void **params, void **) {
   if (!isFunction(function))
     return kInvalidValue;
+  // A kernel of an unloaded emulated module is a dangling handle.
+  auto *fake = static_cast<FakeFunction *>(function);
+  if (isEmulatedModule(fake->module) && !fake->emulated)
+    return kInvalidValue;
   ++state.launches;
   if (tracing())
     fprintf(stderr,
