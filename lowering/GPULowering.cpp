@@ -155,7 +155,6 @@ static void bindConstantArguments(
 }
 
 void GPULayerLowering::lower(GPULayer &layer) {
-  MLIRContext *ctx = module.getContext();
   const Epilogue &epilogue = layer.epilogue;
   Operation *last = epilogue.last;
   Location loc = layer.op->getLoc();
@@ -264,19 +263,8 @@ void GPULayerLowering::lower(GPULayer &layer) {
   }
 
   OpBuilder b(last);
-  // The activations, a binary tensor through its i1 storage type (see
-  // qlp-lower-to-kernels).
-  Value input = layer.input;
-  if (isa<BinaryType>(inputType.getElementType())) {
-    inputType = inputType.clone(IntegerType::get(ctx, 1));
-    auto cast = UnrealizedConversionCastOp::create(b, loc, inputType, input);
-    cast->setAttr(kStorageViewAttrName, b.getUnitAttr());
-    input = cast.getResult(0);
-  }
-  auto inputMemRefType =
-      MemRefType::get(inputType.getShape(), inputType.getElementType());
-  Value inputBuffer = bufferization::ToBufferOp::create(
-      b, loc, inputMemRefType, input, /*read_only=*/true);
+  auto [input, inputBuffer] = activationBuffer(b, loc, layer.input);
+  auto inputMemRefType = cast<MemRefType>(inputBuffer.getType());
 
   gpu::GPUModuleOp gpuModule = kernelModule();
   gpu::GPUFuncOp stageFn =

@@ -188,21 +188,9 @@ void KernelCallBuilder::emit(const Epilogue &epilogue, ArrayRef<uint8_t> plan,
   Value planRef =
       memref::GetGlobalOp::create(b, loc, planType, global.getSymName());
 
-  // The activations. A binary tensor is read through its storage type, i1
-  // (one byte per element in memory, bit 0 the value's encoding); the
-  // reference lowering turns the producer into i1 later and the
-  // unrealized casts between the two fold away.
-  auto inputType = cast<RankedTensorType>(input.getType());
-  if (isa<BinaryType>(inputType.getElementType())) {
-    inputType = inputType.clone(IntegerType::get(ctx, 1));
-    auto cast = UnrealizedConversionCastOp::create(b, loc, inputType, input);
-    cast->setAttr(kStorageViewAttrName, b.getUnitAttr());
-    input = cast.getResult(0);
-  }
-  auto inputMemRefType =
-      MemRefType::get(inputType.getShape(), inputType.getElementType());
-  Value inputBuffer = bufferization::ToBufferOp::create(
-      b, loc, inputMemRefType, input, /*read_only=*/true);
+  // The activations (a binary tensor through its i1 storage view).
+  Value inputBuffer;
+  std::tie(input, inputBuffer) = activationBuffer(b, loc, input);
 
   // The output buffer, dynamic dimensions taken from the input's.
   auto resultType = cast<RankedTensorType>(last->getResult(0).getType());

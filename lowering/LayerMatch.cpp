@@ -4,7 +4,10 @@
 
 #include "dialect/QLPOps.h"
 #include "dialect/QLPTypes.h"
+#include "lowering/ReferenceLowering.h"
 #include "runtime/qlp_kernels.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/Matchers.h"
@@ -232,3 +235,18 @@ bool isStaticOrBatch(RankedTensorType type) {
 
 
 } // namespace mlir::qlp
+
+std::pair<Value, Value> mlir::qlp::activationBuffer(OpBuilder &b, Location loc,
+                                                    Value input) {
+  auto type = cast<RankedTensorType>(input.getType());
+  if (isa<BinaryType>(type.getElementType())) {
+    type = type.clone(IntegerType::get(b.getContext(), 1));
+    auto view = UnrealizedConversionCastOp::create(b, loc, type, input);
+    view->setAttr(kStorageViewAttrName, b.getUnitAttr());
+    input = view.getResult(0);
+  }
+  auto bufferType = MemRefType::get(type.getShape(), type.getElementType());
+  Value buffer = bufferization::ToBufferOp::create(b, loc, bufferType, input,
+                                                   /*read_only=*/true);
+  return {input, buffer};
+}

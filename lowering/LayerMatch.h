@@ -9,6 +9,7 @@
 #ifndef QLP_LOWERING_LAYERMATCH_H
 #define QLP_LOWERING_LAYERMATCH_H
 
+#include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Operation.h"
@@ -89,6 +90,15 @@ SmallVector<int32_t> biasValues(std::optional<DenseIntElementsAttr> bias);
 void eraseIfDead(Operation *op);
 
 bool isStaticOrBatch(RankedTensorType type);
+
+/// A layer's activations for a kernel: `input` as the kernel reads it and a
+/// read-only buffer of that (bufferization.to_buffer at `b`). A binary
+/// tensor is read through its storage type, i1 (one byte per element in
+/// memory, bit 0 the value's encoding): an unrealized cast marked
+/// kStorageViewAttrName, which folds away once the reference lowering has
+/// turned the producer into i1.
+std::pair<Value, Value> activationBuffer(OpBuilder &b, Location loc,
+                                         Value input);
 
 } // namespace qlp
 } // namespace mlir
