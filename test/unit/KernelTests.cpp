@@ -362,7 +362,10 @@ void randomGemm(Rng &rng, Path path, GemmCase &c, int64_t minRows = 0) {
   const bool binary = path == Path::Bin;
   if (!binary) {
     d.a_zp = pickInRange(rng, d.a_bits);
-    d.b_zp = pickInRange(rng, d.b_bits);
+    // Symmetric weights (b_zp = 0, the usual per-channel quantization) in
+    // a third of the cases: with int32 output the AMX int8 kernel then
+    // stores full tiles straight into C.
+    d.b_zp = chance(rng, 33) ? 0 : pickInRange(rng, d.b_bits);
   }
   // Weights: uniform, or (to reach the largest accumulators) all at one end.
   c.b.resize(static_cast<size_t>(d.k * d.n));
