@@ -263,23 +263,14 @@ template <int RA, int CB>
 QLP_BIN_AMX_TARGET __attribute__((noinline)) void
 tileBlock(const uint8_t *a, int64_t groupBytes, const int8_t *b,
           int64_t steps, int64_t rows, char *c, int64_t col0, int32_t *spill,
-          const EpilogueAVX512 &ep, const OutputView &out, bool direct) {
-  if (RA == 2 && CB == 2 && direct) {
-    // Every row of an accumulator starts as its 16 col_offset values (a
-    // tile load with stride 0 repeats one 64-byte row).
-    QLP_TILE_LOAD(0, ep.colOffset + col0, 0);
-    QLP_TILE_LOAD(1, ep.colOffset + col0 + 16, 0);
-    QLP_TILE_LOAD(2, ep.colOffset + col0, 0);
-    QLP_TILE_LOAD(3, ep.colOffset + col0 + 16, 0);
-  } else {
-    QLP_TILE_ZERO(0);
+          const EpilogueAVX512 &ep, const OutputView &out) {
+  QLP_TILE_ZERO(0);
+  if (CB > 1)
+    QLP_TILE_ZERO(1);
+  if (RA > 1) {
+    QLP_TILE_ZERO(2);
     if (CB > 1)
-      QLP_TILE_ZERO(1);
-    if (RA > 1) {
-      QLP_TILE_ZERO(2);
-      if (CB > 1)
-        QLP_TILE_ZERO(3);
-    }
+      QLP_TILE_ZERO(3);
   }
   const uint8_t *a0 = a;
   const uint8_t *a1 = a + groupBytes;
@@ -299,16 +290,6 @@ tileBlock(const uint8_t *a, int64_t groupBytes, const int8_t *b,
       if (CB > 1)
         QLP_TILE_DPBSSD(3, 5, 7);
     }
-  }
-  if (RA == 2 && CB == 2 && direct) {
-    // The tiles hold the finished int32 results: store them in place.
-    char *c0 = c + col0 * 4;
-    char *c1 = c0 + kTileRows * out.ldcBytes;
-    QLP_TILE_STORE(0, c0, out.ldcBytes);
-    QLP_TILE_STORE(1, c0 + 64, out.ldcBytes);
-    QLP_TILE_STORE(2, c1, out.ldcBytes);
-    QLP_TILE_STORE(3, c1 + 64, out.ldcBytes);
-    return;
   }
   const int64_t rows0 = rows < kTileRows ? rows : kTileRows;
   int32_t *spill1 = spill + kTileRows * 16;
@@ -369,9 +350,6 @@ QLP_BIN_AMX_TARGET void gemmBinAMX(const PlanHeader *plan, const uint8_t *a,
   const uint64_t *bits = planArray<uint64_t>(plan, plan->b_off);
   const int64_t panelWords = words * kNRBin;
   alignas(64) int32_t spill[4 * kTileRows * 16];
-  // int32 output: full 32 x 32 blocks start from col_offset and are stored
-  // straight from the tiles (see GemmS8AMX.cpp).
-  const bool directInt32 = !ep.hasRescale;
 
   amx::loadFullTileConfig();
 
@@ -394,18 +372,16 @@ QLP_BIN_AMX_TARGET void gemmBinAMX(const PlanHeader *plan, const uint8_t *a,
         if (n - col0 > 16) {
           if (rows > kTileRows)
             tileBlock<2, 2>(group, groupBytes, panel, words, rows, cRows, col0,
-                            spill, ep, out,
-                            directInt32 && rows == 2 * kTileRows &&
-                                n - col0 >= 32);
+                            spill, ep, out);
           else
             tileBlock<1, 2>(group, groupBytes, panel, words, rows, cRows, col0,
-                            spill, ep, out, false);
+                            spill, ep, out);
         } else if (rows > kTileRows) {
           tileBlock<2, 1>(group, groupBytes, panel, words, rows, cRows, col0,
-                          spill, ep, out, false);
+                          spill, ep, out);
         } else {
           tileBlock<1, 1>(group, groupBytes, panel, words, rows, cRows, col0,
-                          spill, ep, out, false);
+                          spill, ep, out);
         }
       }
     }
