@@ -73,7 +73,7 @@
 // tile reads the same 16 values of the plan), and tilestored writes them
 // straight into C. Measured against the spill + epilogue path, in a
 // micro-benchmark of the tile loops at 1024^3: 2.91-2.99 against 2.62-2.80
-// TOP/s; in qlp-bench-cpu-kernels, 1.09x oneDNN's AMX kernel at 1024^3
+// TOP/s; in qlp-bench-cpu-kernels, 1.06-1.10x oneDNN's AMX kernel at 1024^3
 // where the spill path measured 0.88-0.97x. Initializing the tiles from a
 // block of terms written with vector stores just before (as a row term would
 // need) is slower than the spill path, about 0.8x: the tile load waits for
