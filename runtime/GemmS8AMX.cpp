@@ -44,7 +44,9 @@
 // (L1: the register tile's spill, never an M x N int32 tensor) and the fused
 // epilogue (EpilogueAVX512::finish16) reads it back one row of 16 columns at
 // a time and writes only the valid rows and columns. Row and column
-// remainders use 1 x 2, 2 x 1 and 1 x 1 variants of the same loop.
+// remainders use 1 x 2, 2 x 1 and 1 x 1 variants of the same loop. (Full
+// blocks of int32 output without a row term skip the spill: see "Direct
+// int32 output" below.)
 //
 // Cache blocking (single thread), GotoBLAS-like:
 //
