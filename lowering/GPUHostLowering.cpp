@@ -735,10 +735,12 @@ void mlir::qlp::addGPUToLLVMPasses(OpPassManager &pm, StringRef chip,
   kernels.addPass(createStripDebugInfoPass());
   kernels.addPass(createConvertNVGPUToNVVMPass());
   kernels.addPass(createConvertVectorToSCFPass());
+  // As on the host: the views' affine.apply come from
+  // expand-strided-metadata, so it runs before lower-affine.
+  kernels.addPass(memref::createExpandStridedMetadataPass());
   kernels.addPass(createLowerAffinePass());
   kernels.addPass(createSCFToControlFlowPass());
   kernels.addPass(createConvertNVVMToLLVMPass());
-  kernels.addPass(memref::createExpandStridedMetadataPass());
   ConvertGpuOpsToNVVMOpsOptions toNVVM;
   toNVVM.indexBitwidth = 64;
   kernels.addPass(createConvertGpuOpsToNVVMOps(toNVVM));

@@ -224,9 +224,11 @@ void mlir::qlp::addOutParamsStagePasses(OpPassManager &pm) {
 }
 
 void mlir::qlp::addHostToLLVMStagePasses(OpPassManager &pm) {
+  // expand-strided-metadata computes the offsets and strides of views with
+  // dynamic sizes as affine.apply, so affine is lowered after it.
+  pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createConvertBufferizationToMemRefPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
