@@ -248,7 +248,10 @@ OpFoldResult PackOp::fold(FoldAdaptor) {
       return unpack.getInput();
   }
 
-  if (!valuesType.hasStaticShape())
+  // A constant needs a static type: the verifier lets the result keep a
+  // dynamic size where the input's is known (shapes need only be
+  // compatible), and a dense attribute of tensor<?x...> is not valid IR.
+  if (!valuesType.hasStaticShape() || !wordsType.hasStaticShape())
     return {};
   FailureOr<PackGeometry> g = getGeometry(valuesType, wordsType, getAxis());
   if (failed(g))

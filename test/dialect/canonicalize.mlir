@@ -355,6 +355,21 @@ func.func @do_not_fold_pack_large_splat_with_tail() -> tensor<8388609xi8> {
 
 // -----
 
+// The result may keep a dynamic size where the constant's is known (shapes
+// need only be compatible), but a dense constant must have a static type:
+// the folder leaves such a pack alone.
+// CHECK-LABEL: func.func @do_not_fold_pack_to_dynamic_result
+// CHECK-NEXT:    %[[W:.*]] = arith.constant dense<{{\[}}[1, -2], [-8, 7]]> : tensor<2x2xi4>
+// CHECK-NEXT:    %[[P:.*]] = qlp.pack %[[W]] axis 1 : tensor<2x2xi4> -> tensor<?x1xi8>
+// CHECK-NEXT:    return %[[P]]
+func.func @do_not_fold_pack_to_dynamic_result() -> tensor<?x1xi8> {
+  %w = arith.constant dense<[[1, -2], [-8, 7]]> : tensor<2x2xi4>
+  %p = qlp.pack %w axis 1 : tensor<2x2xi4> -> tensor<?x1xi8>
+  return %p : tensor<?x1xi8>
+}
+
+// -----
+
 // i2 [1, -1, -2, -1 | 1]: fields 01, 11, 10, 11 from the lowest bits give
 // 0b11101101 = 0xED = -19; the fifth value starts byte 1.
 // CHECK-LABEL: func.func @fold_pack_i2_constant
