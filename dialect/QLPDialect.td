@@ -31,6 +31,14 @@ def QLP_Dialect : Dialect {
     definition as an integer formula, including rounding and saturation.
     Float values enter and leave the integer program through upstream
     `quant.qcast` / `quant.dcast` with `!quant.uniform` types.
+
+    Activations may have dynamic sizes (a batch, an image size, channels
+    that a weight fixes). Verifiers check every size known at compile time;
+    a size known only at run time must agree with the static sizes it meets,
+    such as an input's channels with the weight's or a result's spatial size
+    with the op's output-size formula. As for upstream linalg ops, a program
+    whose run-time sizes disagree has no defined result: the lowerings add
+    no run-time shape checks.
   }];
   let useDefaultTypePrinterParser = 1;
   let useDefaultAttributePrinterParser = 1;
