@@ -2,7 +2,7 @@
 """Feeds malformed .mlir inputs to quant-opt and checks that none crashes.
 
 Deterministic: every input derives from the seed files and one fixed random
-seed (printed). Four generators:
+seed (printed). Five generators:
 
   truncate  byte prefixes of each seed file, cut at token boundaries and
             inside tokens: identifiers, integers, strings, `<[...]>` dyadic
@@ -19,6 +19,9 @@ seed (printed). Four generators:
   fold      small programs whose constants feed the qlp folders (pack,
             unpack, rescale, clamp), run with --canonicalize; shapes are
             mostly small, now and then empty or huge;
+  pipeline  more mutations, each run through one qlp pass or pipeline
+            (--pipelines of them; PIPELINE_FLAG_SETS), which the verifier
+            alone never reaches;
 and, with --reproducers, saved inputs that once crashed (a `// FLAGS:`
 first line gives their quant-opt flags).
 
@@ -33,6 +36,8 @@ under an address-space limit, and is classified:
   timeout           ran longer than --timeout seconds
   silent            exit > 0 without any "error" diagnostic
   bad round-trip    exit 0, but the printed output does not parse again
+  not lowered       a --qlp-*-pipeline exited 0 but left an op outside the
+                    LLVM dialect (other than the GPU binaries and launches)
 
 Anything but the first two is a failure: the offending input is saved under
 --crash-dir, its path and stderr printed, and the script exits 1.
@@ -402,10 +407,20 @@ def mutate(rng, text):
                            lambda m: _mutate_value(rng, m, values))
 
 
-def mutations(seeds, rng, count):
+# Passes and pipelines the "pipeline" generator runs mutated inputs through.
+PIPELINE_FLAG_SETS = [
+    ["--qlp-cpu-pipeline"], ["--qlp-lower-to-reference"],
+    ["--qlp-lower-to-kernels"], ["--qlp-gpu-pipeline=chip=sm_80"],
+    ["--qlp-fold-scales"], ["--qlp-verify-integer-only"],
+    ["--qlp-gpu-pipeline=chip=sm_90"],
+]
+
+
+def mutations(seeds, rng, count, flag_sets=None, label="mutate"):
     out = []
-    flag_sets = [[], [], ["--canonicalize"], ["--mlir-print-op-generic"],
-                 [], ["--canonicalize"]]
+    if flag_sets is None:
+        flag_sets = [[], [], ["--canonicalize"], ["--mlir-print-op-generic"],
+                     [], ["--canonicalize"]]
     while len(out) < count:
         name, text = seeds[rng.randrange(len(seeds))]
         applied = []
@@ -417,8 +432,8 @@ def mutations(seeds, rng, count):
         if not applied:
             continue
         flags = flag_sets[len(out) % len(flag_sets)]
-        out.append(("mutate %s #%d (%s)%s" % (
-            name, len(out), "+".join(applied),
+        out.append(("%s %s #%d (%s)%s" % (
+            label, name, len(out), "+".join(applied),
             "".join(" " + f for f in flags)), text.encode("utf-8"), flags))
     return out
 
@@ -581,6 +596,24 @@ def run_tool(tool, flags, data, timeout):
     raise RuntimeError("cannot run %s" % tool)
 
 
+# An operation's name at the start of a line of printed IR, after its
+# results if any: `%0 = arith.addi ...`, `"func.func"() ...`, `llvm.return`.
+OP_NAME_RE = re.compile(r'^\s*(?:%[^=]*=\s*)?"?([a-z_][a-z0-9_]*)\.([a-z_.0-9]+)',
+                        re.M)
+# What a complete pipeline may leave: the LLVM dialect, the GPU modules'
+# serialized binaries, and their launches (lowered by LLVM translation).
+LOWERED_OPS = ("llvm.", "gpu.binary", "gpu.launch_func", "builtin.module")
+
+
+def not_lowered(out):
+    """The first op a `--qlp-*-pipeline` left outside the LLVM dialect."""
+    for m in OP_NAME_RE.finditer(out.decode("utf-8", "replace")):
+        op = "%s.%s" % (m.group(1), m.group(2))
+        if not op.startswith(LOWERED_OPS):
+            return op
+    return None
+
+
 def classify(tool, item, timeout):
     name, data, flags = item
     rc, out, err = run_tool(tool, flags, data, timeout)
@@ -592,6 +625,10 @@ def classify(tool, item, timeout):
         rc2, _, err2 = run_tool(tool, [], out, timeout)
         if rc2 != 0:
             return "bad round-trip", "re-parse exit %s\n%s" % (rc2, err2)
+        if any(f.endswith("-pipeline") or "-pipeline=" in f for f in flags):
+            op = not_lowered(out)
+            if op:
+                return "not lowered", "the output still holds %s" % op
         return "valid", ""
     if "error" not in err:
         return "silent", "exit %d without an error diagnostic\n%s" % (rc, err)
@@ -610,6 +647,9 @@ def main():
                     help="truncation points per seed file")
     ap.add_argument("--folds", type=int, default=100,
                     help="number of constant-folding programs")
+    ap.add_argument("--pipelines", type=int, default=0,
+                    help="number of mutated inputs run through the qlp "
+                    "passes and pipelines (PIPELINE_FLAG_SETS)")
     ap.add_argument("--reproducers",
                     help="folder of saved inputs that once crashed")
     ap.add_argument("--memory-limit-mb", type=int, default=1024,
@@ -652,13 +692,17 @@ def main():
     n_mut = len(items) - n_trunc - n_garbage
     items += folds(rng, args.folds)
     n_fold = len(items) - n_trunc - n_garbage - n_mut
+    items += mutations(seeds, rng, args.pipelines, PIPELINE_FLAG_SETS,
+                       "pipeline")
+    n_pipe = len(items) - n_trunc - n_garbage - n_mut - n_fold
     repro = reproducers(args.reproducers)
     items += repro
 
     print("random seed: %d" % args.seed)
     print("seed files: %d (%s)" % (len(seeds), ", ".join(f for f, _ in seeds)))
     print("inputs: %d truncations, %d garbage, %d mutations, %d folds, "
-          "%d reproducers" % (n_trunc, n_garbage, n_mut, n_fold, len(repro)))
+          "%d through pipelines, %d reproducers" % (
+              n_trunc, n_garbage, n_mut, n_fold, n_pipe, len(repro)))
     sys.stdout.flush()
 
     start = time.time()
@@ -680,7 +724,8 @@ def main():
         if kind not in ("valid", "rejected"):
             failures.append((i, item, kind, detail))
 
-    for gen in ("truncate", "garbage", "mutate", "fold", "reproducer"):
+    for gen in ("truncate", "garbage", "mutate", "fold", "pipeline",
+                "reproducer"):
         print("%s: %s" % (gen, ", ".join(
             "%s %d" % kv for kv in sorted(per_gen.get(gen, {}).items()))))
 
@@ -704,6 +749,7 @@ def main():
     print("timeouts: %d" % counts.get("timeout", 0))
     print("silent failures: %d" % counts.get("silent", 0))
     print("bad round-trips: %d" % counts.get("bad round-trip", 0))
+    print("not lowered: %d" % counts.get("not lowered", 0))
     print("time: %.1f s" % elapsed, file=sys.stderr)
     return 1 if failures else 0
 
