@@ -410,6 +410,8 @@ static std::optional<GPULayer> matchMatmul(MatmulLike op, int64_t aZp,
   const bool binary = std::is_same_v<MatmulLike, BinaryMatmulOp>;
   layer.epilogue = matchEpilogue(
       op, binary ? std::optional<int64_t>(layer.k) : std::nullopt);
+  if (!hasKernelOutputShape(layer.epilogue, rank - 1))
+    return std::nullopt;
   layer.bias = binary ? layer.epilogue.bias : biasValues(biasAttr);
   return layer;
 }
@@ -453,6 +455,8 @@ matchConv(ConvLike op, int64_t aZp, int64_t bZp,
   const bool binary = std::is_same_v<ConvLike, BinaryConv2DOp>;
   layer.epilogue = matchEpilogue(
       op, binary ? std::optional<int64_t>(layer.k) : std::nullopt);
+  if (!hasKernelOutputShape(layer.epilogue, 1))
+    return std::nullopt;
   layer.bias = binary ? layer.epilogue.bias : biasValues(biasAttr);
   return layer;
 }

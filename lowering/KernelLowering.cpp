@@ -192,7 +192,8 @@ void KernelCallBuilder::emit(const Epilogue &epilogue, ArrayRef<uint8_t> plan,
   Value inputBuffer;
   std::tie(input, inputBuffer) = activationBuffer(b, loc, input);
 
-  // The output buffer, dynamic dimensions taken from the input's.
+  // The output buffer, dynamic dimensions taken from the input's (only
+  // those the two share can be dynamic: hasKernelOutputShape).
   auto resultType = cast<RankedTensorType>(last->getResult(0).getType());
   SmallVector<Value> dynamicSizes;
   for (int64_t d = 0, e = resultType.getRank(); d < e; ++d)
@@ -294,6 +295,8 @@ static void lowerMatmul(MatmulLike op, KernelCallBuilder &builder,
   const bool binary = std::is_same_v<MatmulLike, BinaryMatmulOp>;
   Epilogue epilogue =
       matchEpilogue(op, binary ? std::optional<int64_t>(k) : std::nullopt);
+  if (!hasKernelOutputShape(epilogue, rank - 1))
+    return;
   SmallVector<int32_t> bias =
       binary ? epilogue.bias : biasValues(biasAttr);
   qlp_rt_gemm_desc desc;
@@ -328,6 +331,8 @@ static void lowerConv(ConvLike op, KernelCallBuilder &builder, int64_t aZp,
   const bool binary = std::is_same_v<ConvLike, BinaryConv2DOp>;
   Epilogue epilogue = matchEpilogue(
       op, binary ? std::optional<int64_t>(kh * kw * c) : std::nullopt);
+  if (!hasKernelOutputShape(epilogue, 1))
+    return;
   SmallVector<int32_t> bias =
       binary ? epilogue.bias : biasValues(biasAttr);
   qlp_rt_conv2d_desc desc;

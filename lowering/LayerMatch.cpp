@@ -233,6 +233,14 @@ bool isStaticOrBatch(RankedTensorType type) {
   return true;
 }
 
+bool hasKernelOutputShape(const Epilogue &epilogue, int64_t shared) {
+  auto type = cast<RankedTensorType>(epilogue.last->getResult(0).getType());
+  for (int64_t d = shared, e = type.getRank(); d < e; ++d)
+    if (type.isDynamicDim(d))
+      return false;
+  return true;
+}
+
 
 } // namespace mlir::qlp
 

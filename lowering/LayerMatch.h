@@ -89,7 +89,17 @@ SmallVector<int32_t> biasValues(std::optional<DenseIntElementsAttr> bias);
 /// a qlp.unpack would otherwise reach the reference lowering with no user.
 void eraseIfDead(Operation *op);
 
+/// Whether every dimension of `type` but the first (a batch) is static.
 bool isStaticOrBatch(RankedTensorType type);
+
+/// Whether a kernel call can allocate the result of `epilogue` (its last
+/// op's type) with the dynamic sizes of the layer's input: only the first
+/// `shared` dimensions, which the output has in common with the input (the
+/// rows and batch of a matmul, the batch of a convolution), may be dynamic.
+/// A verifier accepts a dynamic size anywhere a static one is implied (the
+/// shapes need only be compatible); such layers stay with the reference
+/// lowering, which computes every size.
+bool hasKernelOutputShape(const Epilogue &epilogue, int64_t shared);
 
 /// A layer's activations for a kernel: `input` as the kernel reads it and a
 /// read-only buffer of that (bufferization.to_buffer at `b`). A binary

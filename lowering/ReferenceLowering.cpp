@@ -508,8 +508,9 @@ struct Window {
 };
 } // namespace
 
-/// Dynamic sizes of an NHWC window op's result: N (and C for pooling) from
-/// the input, OH and OW from the window formula.
+/// Dynamic sizes of an NHWC window op's result: N and C from the input (C
+/// is right for pooling only; see convResultSize), OH and OW from the
+/// window formula.
 static Value windowResultSize(OpBuilder &b, Location loc, Value input,
                               const Window &w, int64_t d) {
   if (d == 1)
@@ -580,6 +581,17 @@ static std::pair<int64_t, int64_t> kernelSize(RankedTensorType weight,
   return {weight.getDimSize(1), weight.getDimSize(2)};
 }
 
+/// Dynamic sizes of a convolution's NHWC result: N, OH and OW as for any
+/// window op, F from the (static) weight. The input's C is no guide to F.
+static Value convResultSize(OpBuilder &b, Location loc, Value input,
+                            RankedTensorType weight, WeightLayout layout,
+                            const Window &w, int64_t d) {
+  if (d == 3)
+    return indexConst(b, loc,
+                      weight.getDimSize(layout == WeightLayout::HWCF ? 3 : 0));
+  return windowResultSize(b, loc, input, w, d);
+}
+
 namespace {
 struct Conv2DOpLowering : OpConversionPattern<Conv2DOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -594,7 +606,8 @@ struct Conv2DOpLowering : OpConversionPattern<Conv2DOp> {
     Value input = adaptor.getInput();
     Value init = createAccumulatorInit(
         rewriter, loc, resultType, op.getBias(), [&](int64_t d) {
-          return windowResultSize(rewriter, loc, input, w, d);
+          return convResultSize(rewriter, loc, input, op.getWeight().getType(),
+                                op.getLayout(), w, d);
         });
     // Positions outside the input read input_zp, so they contribute
     // (input_zp - input_zp) * (...) = 0, as the definition requires.
@@ -627,7 +640,8 @@ struct BinaryConv2DOpLowering : OpConversionPattern<BinaryConv2DOp> {
     Value input = adaptor.getInput();
     Value init = createAccumulatorInit(
         rewriter, loc, resultType, std::nullopt, [&](int64_t d) {
-          return windowResultSize(rewriter, loc, input, w, d);
+          return convResultSize(rewriter, loc, input, op.getWeight().getType(),
+                                op.getLayout(), w, d);
         });
     // Padded positions hold pad_value in the i1 encoding: true for -1.
     auto [low, high] = nhwcPadding(w.padding);

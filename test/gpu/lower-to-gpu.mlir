@@ -148,3 +148,21 @@ func.func @not_lowered(%x: tensor<1x4x4x8xi8>, %a: tensor<4x8xi8>, %b: tensor<8x
   %z = qlp.matmul %a, %b : tensor<4x8xi8>, tensor<8x4xi8> -> tensor<4x4xi32>
   return %y, %z : tensor<1x4x4x8xi32>, tensor<4x4xi32>
 }
+
+// -----
+
+// Results that leave dynamic a size the layer fixes (a matmul's columns, a
+// convolution's channels) keep the reference lowering: the kernel's output
+// takes its dynamic sizes from the input.
+
+// CHECK-LABEL: func.func @dynamic_result_sizes
+// CHECK: qlp.matmul
+// CHECK: qlp.conv2d
+// CHECK-NOT: gpu.launch_func
+func.func @dynamic_result_sizes(%x: tensor<16x64xi8>, %y: tensor<1x8x8x64xi8>) -> (tensor<16x?xi32>, tensor<1x8x8x?xi32>) {
+  %w = arith.constant dense<1> : tensor<64x32xi8>
+  %a = qlp.matmul %x, %w : tensor<16x64xi8>, tensor<64x32xi8> -> tensor<16x?xi32>
+  %k = arith.constant dense<1> : tensor<32x1x1x64xi8>
+  %c = qlp.conv2d %y, %k layout fhwc : tensor<1x8x8x64xi8>, tensor<32x1x1x64xi8> -> tensor<1x8x8x?xi32>
+  return %a, %c : tensor<16x?xi32>, tensor<1x8x8x?xi32>
+}

@@ -257,3 +257,34 @@ func.func @binary_bias_not_fused(%x: tensor<2x64xi8>, %v: tensor<1x8xi32>)
       : tensor<2x8xi32> -> tensor<2x8xi8>
   return %y0, %y1, %sum1, %y2, %y3 : tensor<2x8xi8>, tensor<2x8xi8>, tensor<2x8xi32>, tensor<2x8xi8>, tensor<2x8xi8>
 }
+
+// -----
+
+// A result that leaves dynamic a size the layer fixes (the columns, a
+// convolution's output size and channels) cannot take it from the input,
+// whose sizes the kernel call copies: such layers keep the reference
+// lowering, which computes every size. A dynamic row count is the input's
+// and still makes a kernel call.
+
+// CHECK-LABEL: func.func @dynamic_result_sizes
+// CHECK-NOT: call @qlp_rt
+// CHECK: qlp.matmul
+// CHECK-NOT: call @qlp_rt
+// CHECK: qlp.conv2d
+// CHECK-NOT: call @qlp_rt
+// CHECK: qlp.rescale
+// CHECK: call @qlp_rt_gemm
+// CHECK: return
+func.func @dynamic_result_sizes(%x: tensor<4x32xi8>, %y: tensor<1x9x9x8xi8>, %r: tensor<?x32xi8>)
+    -> (tensor<?x?xi32>, tensor<1x?x?x?xi32>, tensor<4x?xi8>, tensor<?x8xi32>) {
+  %w = arith.constant dense<1> : tensor<32x8xi8>
+  %a = qlp.matmul %x, %w : tensor<4x32xi8>, tensor<32x8xi8> -> tensor<?x?xi32>
+  %k = arith.constant dense<2> : tensor<16x3x3x8xi8>
+  %c = qlp.conv2d %y, %k layout fhwc strides [2, 2] padding [1, 1, 1, 1]
+      : tensor<1x9x9x8xi8>, tensor<16x3x3x8xi8> -> tensor<1x?x?x?xi32>
+  %m = qlp.matmul %x, %w : tensor<4x32xi8>, tensor<32x8xi8> -> tensor<4x8xi32>
+  %q = qlp.rescale %m scale <[1073741824], [31]> rounding single_round
+      : tensor<4x8xi32> -> tensor<4x?xi8>
+  %d = qlp.matmul %r, %w : tensor<?x32xi8>, tensor<32x8xi8> -> tensor<?x8xi32>
+  return %a, %c, %q, %d : tensor<?x?xi32>, tensor<1x?x?x?xi32>, tensor<4x?xi8>, tensor<?x8xi32>
+}

@@ -43,3 +43,22 @@ func.func @matmul_entry(%a: tensor<5x24xi8>, %b: tensor<24x8xi8>, %m: tensor<1xi
   %s = tensor.cast %c : tensor<?x8xi32> to tensor<5x8xi32>
   return %s : tensor<5x8xi32>
 }
+
+// Results with dynamic sizes that the op fixes (the weight's F and N, the
+// window formula): the lowerings must not take them from the input. The
+// matmul's constant weights, w[k][n] = (7 * (8k + n)) mod 23 - 11, make it
+// a kernel call.
+func.func @conv_dynamic_result(%x: tensor<1x9x7x16xi8>, %w: tensor<4x3x3x16xi8>) -> tensor<1x4x8x4xi32> {
+  %y = qlp.conv2d %x zp -5, %w zp 2 layout fhwc strides [2, 1] padding [1, 0, 1, 2]
+      : tensor<1x9x7x16xi8>, tensor<4x3x3x16xi8> -> tensor<?x?x?x?xi32>
+  %s = tensor.cast %y : tensor<?x?x?x?xi32> to tensor<1x4x8x4xi32>
+  return %s : tensor<1x4x8x4xi32>
+}
+
+func.func @matmul_dynamic_result(%a: tensor<5x24xi8>) -> tensor<5x8xi32> {
+  %b = arith.constant dense<[[-11, -4, 3, 10, -6, 1, 8, -8], [-1, 6, -10, -3, 4, 11, -5, 2], [9, -7, 0, 7, -9, -2, 5, -11], [-4, 3, 10, -6, 1, 8, -8, -1], [6, -10, -3, 4, 11, -5, 2, 9], [-7, 0, 7, -9, -2, 5, -11, -4], [3, 10, -6, 1, 8, -8, -1, 6], [-10, -3, 4, 11, -5, 2, 9, -7], [0, 7, -9, -2, 5, -11, -4, 3], [10, -6, 1, 8, -8, -1, 6, -10], [-3, 4, 11, -5, 2, 9, -7, 0], [7, -9, -2, 5, -11, -4, 3, 10], [-6, 1, 8, -8, -1, 6, -10, -3], [4, 11, -5, 2, 9, -7, 0, 7], [-9, -2, 5, -11, -4, 3, 10, -6], [1, 8, -8, -1, 6, -10, -3, 4], [11, -5, 2, 9, -7, 0, 7, -9], [-2, 5, -11, -4, 3, 10, -6, 1], [8, -8, -1, 6, -10, -3, 4, 11], [-5, 2, 9, -7, 0, 7, -9, -2], [5, -11, -4, 3, 10, -6, 1, 8], [-8, -1, 6, -10, -3, 4, 11, -5], [2, 9, -7, 0, 7, -9, -2, 5], [-11, -4, 3, 10, -6, 1, 8, -8]]> : tensor<24x8xi8>
+  %c = qlp.matmul %a lhs_zp 3, %b rhs_zp -1
+      : tensor<5x24xi8>, tensor<24x8xi8> -> tensor<?x?xi32>
+  %s = tensor.cast %c : tensor<?x?xi32> to tensor<5x8xi32>
+  return %s : tensor<5x8xi32>
+}

@@ -1,11 +1,13 @@
-"""Inputs and the NumPy reference of dynamic.mlir's @conv and @matmul.
+"""Inputs and the NumPy reference of the entry points of dynamic.mlir.
 
   dynamic_shapes.py gen DIR    writes x.npy, w.npy, hw.npy (conv), a.npy,
                                b.npy, m.npy (matmul): random, with the int8
                                extremes, and the sizes to slice them to
-  dynamic_shapes.py check DIR  compares quant-run's conv.npy and matmul.npy
-                               with the qlp.conv2d / qlp.matmul definitions
-                               bit for bit (values, dtype and shape)
+  dynamic_shapes.py check DIR  compares quant-run's conv.npy, matmul.npy,
+                               conv_dynamic_result.npy and
+                               matmul_dynamic_result.npy with the qlp.conv2d
+                               / qlp.matmul definitions bit for bit (values,
+                               dtype and shape)
 """
 import os
 import sys
@@ -59,10 +61,15 @@ def conv(x, w):
 
 def check(d):
     load = lambda name: np.load(os.path.join(d, name + ".npy"))
+    # The constant weights of @matmul_dynamic_result.
+    k, n = np.meshgrid(np.arange(24), np.arange(8), indexing="ij")
+    const_b = (7 * (8 * k + n)) % 23 - 11
+    a = load("a").astype(np.int64) - MM_A_ZP
     want = {
         "conv": conv(load("x"), load("w")),
-        "matmul": (load("a").astype(np.int64) - MM_A_ZP)
-        @ (load("b").astype(np.int64) - MM_B_ZP),
+        "matmul": a @ (load("b").astype(np.int64) - MM_B_ZP),
+        "conv_dynamic_result": conv(load("x"), load("w")),
+        "matmul_dynamic_result": a @ (const_b - MM_B_ZP),
     }
     exact = 0
     for name, ref in want.items():
